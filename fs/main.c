@@ -1,0 +1,119 @@
+/* spxfs: serve one host directory, and nothing outside it, over FUSE. */
+#include "options.h"
+#include "spx_config.h"
+#include "spxfs.h"
+#include "startup.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static int die(int code, const char *what)
+{
+	fprintf(stderr, "spxfs: %s\n", what);
+	return code;
+}
+
+static struct fuse_session *new_session(const struct spxfs_options *opts, struct spx_fs *fs)
+{
+	char mount_opts[1200];
+	int n = snprintf(mount_opts, sizeof(mount_opts), "default_permissions,fsname=spxfs,subtype=spxfs%s%s%s",
+			 opts->read_only ? ",ro" : "", opts->fuse_opts[0] ? "," : "",
+			 opts->fuse_opts);
+	if (n < 0 || (size_t)n >= sizeof(mount_opts))
+		return NULL;
+	char *argv[] = {"spxfs", "-o", mount_opts, opts->debug ? "-d" : NULL, NULL};
+	struct fuse_args args = FUSE_ARGS_INIT(opts->debug ? 4 : 3, argv);
+	return fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), fs);
+}
+
+static int serve(struct fuse_session *se, struct spx_fs *fs)
+{
+	/* /proc/self must be resolved by the process that serves, which is
+	 * the daemonized child. */
+	fs->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->proc_self_fd < 0)
+		return die(EXIT_RUNTIME, "cannot open /proc/self/fd: is /proc mounted?");
+	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+	if (cfg == NULL)
+		return die(EXIT_RUNTIME, "out of memory");
+	fuse_loop_cfg_set_max_threads(cfg, 16);
+	fuse_loop_cfg_set_idle_threads(cfg, 4);
+	int r = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	close(fs->proc_self_fd);
+	return r == 0 ? 0 : die(EXIT_RUNTIME, "the FUSE session ended with an error");
+}
+
+int main(int argc, char **argv)
+{
+	struct spxfs_options opts;
+	switch (options_parse(&opts, argc, argv)) {
+	case OPTIONS_HELP:
+		fputs(options_usage(), stdout);
+		return 0;
+	case OPTIONS_VERSION:
+		printf("spxfs %s (FUSE %s)\n", SPX_VERSION, fuse_pkgversion());
+		return 0;
+	case OPTIONS_ERROR:
+		fprintf(stderr, "spxfs: %s (try 'spxfs --help')\n", opts.error);
+		return EXIT_USAGE;
+	default:
+		break;
+	}
+
+	char err[PATH_MAX + 256];
+	int root_fd = startup_open_root(opts.root, opts.mountpoint, err, sizeof(err));
+	if (root_fd < 0)
+		return die(root_fd == -2 ? EXIT_USAGE : EXIT_RUNTIME, err);
+
+	/* Half the descriptors cache O_PATH handles; the rest serve open
+	 * files and directories. */
+	size_t nofile = startup_raise_nofile();
+	struct spx_fs fs = {
+		.read_only = opts.read_only,
+		.debug = opts.debug,
+		.can_chown = geteuid() == 0,
+		.timeout = 1.0,
+		.proc_self_fd = -1,
+	};
+	fs.table = inode_table_new(root_fd, nofile / 2);
+	if (fs.table == NULL)
+		return die(EXIT_RUNTIME, "cannot set up the inode table");
+
+	int status = EXIT_RUNTIME;
+	struct fuse_session *se = new_session(&opts, &fs);
+	if (se == NULL) {
+		status = die(EXIT_USAGE, "invalid -o mount options (see the line above)");
+		goto out_table;
+	}
+	if (fuse_set_signal_handlers(se) != 0) {
+		die(EXIT_RUNTIME, "cannot install signal handlers");
+		goto out_session;
+	}
+	if (fuse_session_mount(se, opts.mountpoint) != 0) {
+		snprintf(err, sizeof(err), "cannot mount at '%s' (see the line above)",
+			 opts.mountpoint);
+		die(EXIT_RUNTIME, err);
+		goto out_signals;
+	}
+	if (fuse_daemonize(opts.foreground) != 0) {
+		die(EXIT_RUNTIME, "cannot daemonize");
+		goto out_unmount;
+	}
+	status = serve(se, &fs);
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_table:
+	inode_table_free(fs.table);
+	return status;
+}

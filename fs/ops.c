@@ -1,0 +1,58 @@
+/* The table of handlers and the connection set-up. */
+#include "spxfs.h"
+
+void spx_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* flock() is passed to the host; POSIX locks stay in the kernel,
+	 * which keeps them consistent among everything using the mount. */
+	if (conn->capable & FUSE_CAP_FLOCK_LOCKS)
+		conn->want |= FUSE_CAP_FLOCK_LOCKS;
+	conn->want &= ~(unsigned)FUSE_CAP_POSIX_LOCKS;
+	/* Writeback caching would attribute writes to the flusher (pid 0)
+	 * and reorder them: the audit log must see the job's own writes. */
+	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+}
+
+const struct fuse_lowlevel_ops spxfs_ops = {
+	.init = spx_init,
+	.lookup = spx_lookup,
+	.forget = spx_forget,
+	.forget_multi = spx_forget_multi,
+	.getattr = spx_getattr,
+	.setattr = spx_setattr,
+	.readlink = spx_readlink,
+	.access = spx_access,
+	.statfs = spx_statfs,
+	.mknod = spx_mknod,
+	.mkdir = spx_mkdir,
+	.symlink = spx_symlink,
+	.link = spx_link,
+	.unlink = spx_unlink,
+	.rmdir = spx_rmdir,
+	.rename = spx_rename,
+	.open = spx_open,
+	.create = spx_create,
+	.read = spx_read,
+	.write = spx_write,
+	.flush = spx_flush,
+	.release = spx_release,
+	.fsync = spx_fsync,
+	.fallocate = spx_fallocate,
+	.lseek = spx_lseek,
+	.copy_file_range = spx_copy_file_range,
+	.flock = spx_flock,
+	.opendir = spx_opendir,
+	.readdir = spx_readdir,
+	.readdirplus = spx_readdirplus,
+	.releasedir = spx_releasedir,
+	.fsyncdir = spx_fsyncdir,
+	.setxattr = spx_setxattr,
+	.getxattr = spx_getxattr,
+	.listxattr = spx_listxattr,
+	.removexattr = spx_removexattr,
+};

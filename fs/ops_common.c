@@ -1,0 +1,76 @@
+/* Helpers every handler uses: pinning, lookups, reopening, ownership. */
+#include "spxfs.h"
+#include "resolve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int spx_pin(fuse_req_t req, fuse_ino_t ino, struct spx_inode **in)
+{
+	*in = spx_inode_of(req, ino);
+	return inode_table_pin(spx_fs_of(req)->table, *in);
+}
+
+void spx_unpin(fuse_req_t req, struct spx_inode *in)
+{
+	inode_table_unpin(spx_fs_of(req)->table, in);
+}
+
+int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
+		     struct fuse_entry_param *e)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	memset(e, 0, sizeof(*e));
+	int fd = resolve_child_stat(pfd, name, &e->attr);
+	if (fd < 0)
+		/* EXDEV: a mount point inside ROOT. It is not part of the tree
+		 * spxfs serves; say "not for you" rather than an errno no
+		 * native lookup returns. */
+		return fd == -EXDEV ? -EACCES : fd;
+	struct spx_inode *in = inode_table_insert(fs->table, parent, name, fd, &e->attr);
+	if (in == NULL)
+		return -ENOMEM;
+	e->ino = (fuse_ino_t)(uintptr_t)in;
+	e->attr_timeout = fs->timeout;
+	e->entry_timeout = fs->timeout;
+	return 0;
+}
+
+void spx_fd_name(int fd, char buf[16])
+{
+	(void)snprintf(buf, 16, "%d", fd);
+}
+
+int spx_reopen(struct spx_fs *fs, int fd, int flags)
+{
+	char name[16];
+	spx_fd_name(fd, name);
+	/* The magic link is the only symlink spxfs ever follows: it names the
+	 * very object fd holds, which is already inside ROOT. */
+	int r = openat(fs->proc_self_fd, name, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+	return r < 0 ? -errno : r;
+}
+
+mode_t spx_safe_mode(mode_t mode)
+{
+	mode &= ~(mode_t)S_ISUID;
+	if (!S_ISDIR(mode))
+		mode &= ~(mode_t)S_ISGID;
+	return mode;
+}
+
+int spx_give_to_caller(fuse_req_t req, int fd, const struct stat *parent_st)
+{
+	if (!spx_fs_of(req)->can_chown)
+		return 0;
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	/* The host already gave the object the parent's group when the
+	 * parent is setgid; leave that alone as a native fs would. */
+	gid_t gid = (parent_st->st_mode & S_ISGID) ? (gid_t)-1 : ctx->gid;
+	if (fchownat(fd, "", ctx->uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,151 @@
+/* Handlers on open directories: opendir, readdir(plus), releasedir, fsyncdir. */
+#include "spxfs.h"
+#include "resolve.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct dir_handle {
+	DIR *dp;
+	off_t offset; /* telldir cookie of the next entry */
+};
+
+static struct dir_handle *dir_of(const struct fuse_file_info *fi)
+{
+	return (struct dir_handle *)(uintptr_t)fi->fh;
+}
+
+void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct spx_inode *in;
+	int fd = spx_pin(req, ino, &in);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	struct dir_handle *d = calloc(1, sizeof(*d));
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int err = dfd < 0 ? errno : (d == NULL ? ENOMEM : 0);
+	if (err == 0 && (d->dp = fdopendir(dfd)) == NULL)
+		err = errno;
+	if (err != 0) {
+		if (dfd >= 0)
+			close(dfd);
+		free(d);
+		spx_unpin(req, in);
+		fuse_reply_err(req, err);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)d;
+	fi->cache_readdir = 0;
+	/* Stays pinned until releasedir: readdirplus looks names up in it. */
+	if (fuse_reply_open(req, fi) != 0) {
+		closedir(d->dp);
+		free(d);
+		spx_unpin(req, in);
+	}
+}
+
+static bool is_dot_or_dotdot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* Adds one entry to buf; returns its size, 0 when it did not fit, or
+ * -errno when the entry vanished (the caller skips it). */
+static ssize_t add_entry(fuse_req_t req, struct spx_inode *dir, int dfd, char *buf, size_t room,
+			 struct dirent *de, off_t next, bool plus)
+{
+	if (!plus) {
+		struct stat st = {.st_ino = de->d_ino, .st_mode = (mode_t)DTTOIF(de->d_type)};
+		return (ssize_t)fuse_add_direntry(req, buf, room, de->d_name, &st, next);
+	}
+	struct fuse_entry_param e = {0};
+	if (is_dot_or_dotdot(de->d_name)) {
+		e.attr.st_ino = de->d_ino;
+		e.attr.st_mode = (mode_t)DTTOIF(de->d_type);
+	} else {
+		int r = spx_lookup_entry(req, dir, dfd, de->d_name, &e);
+		if (r < 0)
+			return r;
+	}
+	size_t n = fuse_add_direntry_plus(req, buf, room, de->d_name, &e, next);
+	if (n > room && e.ino != 0)
+		/* Did not fit: the kernel will never see this reference. */
+		inode_table_forget(spx_fs_of(req)->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
+	return (ssize_t)n;
+}
+
+static void read_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi, bool plus)
+{
+	struct dir_handle *d = dir_of(fi);
+	char *buf = calloc(1, size);
+	if (buf == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	struct spx_inode *dir = spx_inode_of(req, ino);
+	int dfd = dirfd(d->dp);
+	if (off != d->offset) {
+		seekdir(d->dp, off);
+		d->offset = off;
+	}
+	size_t used = 0;
+	int err = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d->dp);
+		if (de == NULL) {
+			err = errno;
+			break;
+		}
+		off_t next = telldir(d->dp);
+		ssize_t n = add_entry(req, dir, dfd, buf + used, size - used, de, next, plus);
+		if (n > 0 && (size_t)n > size - used) {
+			seekdir(d->dp, d->offset); /* give it back for next time */
+			break;
+		}
+		d->offset = next;
+		if (n > 0)
+			used += (size_t)n;
+	}
+	if (err != 0 && used == 0)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+void spx_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		 struct fuse_file_info *fi)
+{
+	read_dir(req, ino, size, off, fi, false);
+}
+
+void spx_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	read_dir(req, ino, size, off, fi, true);
+}
+
+void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dir_handle *d = dir_of(fi);
+	closedir(d->dp);
+	free(d);
+	spx_unpin(req, spx_inode_of(req, ino));
+	fuse_reply_err(req, 0);
+}
+
+void spx_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)ino;
+	int fd = dirfd(dir_of(fi)->dp);
+	int r = datasync ? fdatasync(fd) : fsync(fd);
+	fuse_reply_err(req, r < 0 ? errno : 0);
+}

@@ -1,0 +1,206 @@
+/* Handlers about one inode: lookup, forget, attributes, readlink, statfs. */
+#include "spxfs.h"
+#include "resolve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+void spx_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct spx_inode *p;
+	int pfd = spx_pin(req, parent, &p);
+	if (pfd < 0) {
+		spx_reply_err(req, pfd);
+		return;
+	}
+	struct fuse_entry_param e;
+	int r = spx_lookup_entry(req, p, pfd, name, &e);
+	spx_unpin(req, p);
+	if (r < 0)
+		spx_reply_err(req, r);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+void spx_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	inode_table_forget(spx_fs_of(req)->table, spx_inode_of(req, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+void spx_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct inode_table *t = spx_fs_of(req)->table;
+	for (size_t i = 0; i < count; i++)
+		inode_table_forget(t, spx_inode_of(req, forgets[i].ino), forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+void spx_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)fi;
+	struct spx_inode *in;
+	int fd = spx_pin(req, ino, &in);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	struct stat st;
+	int r = resolve_stat_fd(fd, &st);
+	spx_unpin(req, in);
+	if (r < 0)
+		spx_reply_err(req, r);
+	else
+		fuse_reply_attr(req, &st, spx_fs_of(req)->timeout);
+}
+
+static int set_mode(struct spx_fs *fs, int fd, mode_t type, mode_t mode, struct fuse_file_info *fi)
+{
+	mode = spx_safe_mode((mode & 07777) | type);
+	int r;
+	if (fi != NULL) {
+		r = fchmod((int)fi->fh, mode & 07777);
+	} else if (S_ISLNK(type)) {
+		return -EOPNOTSUPP; /* Linux has no symlink modes */
+	} else {
+		char name[16];
+		spx_fd_name(fd, name);
+		r = fchmodat(fs->proc_self_fd, name, mode & 07777, 0);
+	}
+	return r < 0 ? -errno : 0;
+}
+
+static int set_size(struct spx_fs *fs, int fd, off_t size, struct fuse_file_info *fi)
+{
+	if (fi != NULL)
+		return ftruncate((int)fi->fh, size) < 0 ? -errno : 0;
+	int wfd = spx_reopen(fs, fd, O_WRONLY);
+	if (wfd < 0)
+		return wfd;
+	int r = ftruncate(wfd, size) < 0 ? -errno : 0;
+	close(wfd);
+	return r;
+}
+
+static int set_times(struct spx_fs *fs, int fd, mode_t type, const struct stat *attr, int valid,
+		     struct fuse_file_info *fi)
+{
+	struct timespec tv[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_OMIT}};
+	if (valid & FUSE_SET_ATTR_ATIME_NOW)
+		tv[0].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_ATIME)
+		tv[0] = attr->st_atim;
+	if (valid & FUSE_SET_ATTR_MTIME_NOW)
+		tv[1].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_MTIME)
+		tv[1] = attr->st_mtim;
+	int r;
+	if (fi != NULL) {
+		r = futimens((int)fi->fh, tv);
+	} else if (S_ISLNK(type)) {
+		r = utimensat(fd, "", tv, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+	} else {
+		char name[16];
+		spx_fd_name(fd, name);
+		r = utimensat(fs->proc_self_fd, name, tv, 0);
+	}
+	return r < 0 ? -errno : 0;
+}
+
+void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+		 struct fuse_file_info *fi)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	struct spx_inode *in;
+	int fd = spx_pin(req, ino, &in);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	mode_t type = inode_type(in);
+	int r = fs->read_only ? -EROFS : 0;
+	if (r == 0 && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
+		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+			r = -errno;
+	}
+	if (r == 0 && (valid & FUSE_SET_ATTR_MODE))
+		r = set_mode(fs, fd, type, attr->st_mode, fi);
+	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE))
+		r = S_ISDIR(type) ? -EISDIR : set_size(fs, fd, attr->st_size, fi);
+	if (r == 0 && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+				FUSE_SET_ATTR_MTIME_NOW)))
+		r = set_times(fs, fd, type, attr, valid, fi);
+	struct stat st;
+	if (r == 0)
+		r = resolve_stat_fd(fd, &st);
+	spx_unpin(req, in);
+	if (r < 0)
+		spx_reply_err(req, r);
+	else
+		fuse_reply_attr(req, &st, fs->timeout);
+}
+
+void spx_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct spx_inode *in;
+	int fd = spx_pin(req, ino, &in);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	char buf[PATH_MAX + 1];
+	ssize_t n = readlinkat(fd, "", buf, sizeof(buf));
+	int err = n < 0 ? errno : 0;
+	spx_unpin(req, in);
+	if (n < 0)
+		fuse_reply_err(req, err);
+	else if ((size_t)n >= sizeof(buf))
+		fuse_reply_err(req, ENAMETOOLONG);
+	else {
+		buf[n] = '\0';
+		fuse_reply_readlink(req, buf);
+	}
+}
+
+void spx_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	struct spx_inode *in;
+	int fd = spx_pin(req, ino, &in);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	/* With default_permissions the kernel checks access itself; this
+	 * only adds the read-only answer for W_OK. */
+	struct stat st;
+	int r = resolve_stat_fd(fd, &st);
+	if (r == 0 && (mask & W_OK) && fs->read_only)
+		r = -EROFS;
+	spx_unpin(req, in);
+	fuse_reply_err(req, -r);
+}
+
+void spx_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct spx_inode *in;
+	int fd = spx_pin(req, ino, &in);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	struct statvfs sv;
+	int r = fstatvfs(fd, &sv) < 0 ? -errno : 0;
+	spx_unpin(req, in);
+	if (r < 0)
+		spx_reply_err(req, r);
+	else
+		fuse_reply_statfs(req, &sv);
+}

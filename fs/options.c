@@ -1,0 +1,89 @@
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *options_usage(void)
+{
+	return "usage: spxfs [OPTIONS] ROOT MOUNTPOINT\n"
+	       "Serve the host directory ROOT, and nothing outside it, at MOUNTPOINT.\n"
+	       "Unmount with: fusermount3 -u MOUNTPOINT\n"
+	       "\n"
+	       "  -f, --foreground      stay in the foreground (default: daemonize once mounted)\n"
+	       "  -o OPT[,OPT...]       FUSE mount options (allow_other, ...); may repeat\n"
+	       "  -r, --read-only       refuse every change (EROFS)\n"
+	       "  -d, --debug           log every FUSE request to stderr (implies -f)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "  -V, --version         show the version and exit\n"
+	       "\n"
+	       "Exit status: 0 after a clean unmount, 1 on a runtime failure, 2 on a usage error.\n";
+}
+
+static int fail(struct spxfs_options *opts, const char *what, const char *arg)
+{
+	(void)snprintf(opts->error, sizeof(opts->error), "%s%s%s", what, arg ? ": " : "",
+		       arg ? arg : "");
+	return OPTIONS_ERROR;
+}
+
+static int add_fuse_opt(struct spxfs_options *opts, const char *value)
+{
+	if (value[0] == '\0')
+		return fail(opts, "-o needs a value", NULL);
+	size_t used = strlen(opts->fuse_opts);
+	int n = snprintf(opts->fuse_opts + used, sizeof(opts->fuse_opts) - used, "%s%s",
+			 used ? "," : "", value);
+	if (n < 0 || (size_t)n >= sizeof(opts->fuse_opts) - used)
+		return fail(opts, "-o options are too long", NULL);
+	return OPTIONS_RUN;
+}
+
+int options_parse(struct spxfs_options *opts, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"foreground", no_argument, NULL, 'f'},
+		{"options", required_argument, NULL, 'o'},
+		{"read-only", no_argument, NULL, 'r'},
+		{"debug", no_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(opts, 0, sizeof(*opts));
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:fo:rdhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opts->foreground = true;
+			break;
+		case 'o':
+			if (add_fuse_opt(opts, optarg) != OPTIONS_RUN)
+				return OPTIONS_ERROR;
+			break;
+		case 'r':
+			opts->read_only = true;
+			break;
+		case 'd':
+			opts->debug = opts->foreground = true;
+			break;
+		case 'h':
+			return OPTIONS_HELP;
+		case 'V':
+			return OPTIONS_VERSION;
+		case ':':
+			return fail(opts, "option needs a value", argv[optind - 1]);
+		default:
+			return fail(opts, "unknown option", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return fail(opts, argc - optind < 2 ? "missing ROOT or MOUNTPOINT"
+						    : "too many arguments",
+			    NULL);
+	opts->root = argv[optind];
+	opts->mountpoint = argv[optind + 1];
+	return OPTIONS_RUN;
+}

@@ -1,0 +1,30 @@
+/*
+ * options: the spxfs command line, parsed with getopt_long.
+ *
+ *   spxfs [OPTIONS] ROOT MOUNTPOINT
+ *
+ * options_parse() never prints and never exits: it returns one of the
+ * OPTIONS_* codes and, on error, a one-line reason in opts->error.
+ */
+#ifndef SPX_OPTIONS_H
+#define SPX_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_VERSION, OPTIONS_ERROR };
+
+struct spxfs_options {
+	const char *root;
+	const char *mountpoint;
+	bool foreground;
+	bool read_only;
+	bool debug;
+	char fuse_opts[1024]; /* the -o values joined with ',' */
+	char error[256];
+};
+
+int options_parse(struct spxfs_options *opts, int argc, char **argv);
+const char *options_usage(void);
+
+#endif

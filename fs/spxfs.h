@@ -1,0 +1,124 @@
+/*
+ * spxfs: the state shared by every request handler, and the handlers.
+ *
+ * A request reaches the host like this: the kernel's FUSE request arrives
+ * in one of the ops_*.c handlers below; the handler pins the inodes it
+ * names (inode_table.c) to get their O_PATH descriptors, resolves at most
+ * one name beneath them (resolve.c) and makes one descriptor-relative host
+ * call. No path string built from ROOT is ever used.
+ */
+#ifndef SPX_SPXFS_H
+#define SPX_SPXFS_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+#include <stdbool.h>
+
+#include "inode_table.h"
+
+struct spx_fs {
+	struct inode_table *table;
+	int proc_self_fd;  /* O_PATH of /proc/self/fd: reopens an O_PATH fd */
+	bool read_only;
+	bool debug;
+	bool can_chown;	   /* running with CAP_CHOWN: give files to their creator */
+	double timeout;	   /* entry and attribute cache lifetime, seconds */
+};
+
+extern const struct fuse_lowlevel_ops spxfs_ops;
+
+static inline struct spx_fs *spx_fs_of(fuse_req_t req)
+{
+	return (struct spx_fs *)fuse_req_userdata(req);
+}
+
+static inline struct spx_inode *spx_inode_of(fuse_req_t req, fuse_ino_t ino)
+{
+	if (ino == FUSE_ROOT_ID)
+		return inode_table_root(spx_fs_of(req)->table);
+	return (struct spx_inode *)(uintptr_t)ino;
+}
+
+/* Helpers shared by the handlers (ops_common.c). */
+
+/* Pins `ino` and returns its descriptor or -errno. */
+int spx_pin(fuse_req_t req, fuse_ino_t ino, struct spx_inode **in);
+void spx_unpin(fuse_req_t req, struct spx_inode *in);
+
+/* Looks up `name` in the pinned directory `parent` (descriptor pfd) and
+ * fills *e, adding the kernel's reference. 0 or -errno. */
+int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
+		     struct fuse_entry_param *e);
+
+/* Reopens an O_PATH descriptor with open(2) flags through /proc/self/fd. */
+int spx_reopen(struct spx_fs *fs, int fd, int flags);
+
+/* Formats the /proc/self/fd entry name of fd into buf. */
+void spx_fd_name(int fd, char buf[16]);
+
+/* Hands a just-created object (O_PATH or open fd) to the caller of req,
+ * inheriting the group of a setgid parent. 0 or -errno. */
+int spx_give_to_caller(fuse_req_t req, int fd, const struct stat *parent_st);
+
+/* Mode bits spxfs lets reach ROOT: no setuid, no setgid on non-directories. */
+mode_t spx_safe_mode(mode_t mode);
+
+/* Error reply with the errno of a negative result. */
+static inline void spx_reply_err(fuse_req_t req, int neg_errno)
+{
+	fuse_reply_err(req, -neg_errno);
+}
+
+/* Handlers, grouped by file. */
+void spx_init(void *userdata, struct fuse_conn_info *conn);
+void spx_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void spx_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void spx_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);
+void spx_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+		 struct fuse_file_info *fi);
+void spx_readlink(fuse_req_t req, fuse_ino_t ino);
+void spx_access(fuse_req_t req, fuse_ino_t ino, int mask);
+void spx_statfs(fuse_req_t req, fuse_ino_t ino);
+
+void spx_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev);
+void spx_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void spx_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name);
+void spx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname);
+void spx_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void spx_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void spx_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		const char *newname, unsigned int flags);
+
+void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		struct fuse_file_info *fi);
+void spx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+	       struct fuse_file_info *fi);
+void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void spx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void spx_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		   struct fuse_file_info *fi);
+void spx_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);
+void spx_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			 struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
+			 struct fuse_file_info *fi_out, size_t len, int flags);
+void spx_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op);
+
+void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void spx_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		 struct fuse_file_info *fi);
+void spx_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi);
+void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void spx_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+
+void spx_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+		  size_t size, int flags);
+void spx_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void spx_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void spx_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * startup: the checks made once, before mounting, on ROOT and MOUNTPOINT.
+ * This is the only place spxfs handles host path strings.
+ */
+#ifndef SPX_STARTUP_H
+#define SPX_STARTUP_H
+
+#include <stddef.h>
+
+/*
+ * Opens ROOT as an O_PATH directory descriptor after checking that ROOT
+ * and MOUNTPOINT are existing directories, neither inside the other, and
+ * that MOUNTPOINT is not already a mount point. Returns the descriptor,
+ * or -2 (bad arguments) / -1 (runtime failure) with a reason in err.
+ */
+int startup_open_root(const char *root, const char *mountpoint, char *err, size_t errlen);
+
+/* Raises the soft open-file limit to the hard one; returns the new soft
+ * limit (never less than the old one). */
+size_t startup_raise_nofile(void);
+
+#endif
