@@ -323,6 +323,16 @@ static int fd_locked(struct inode_table *t, struct spx_inode *in)
 	return fd;
 }
 
+void inode_table_shrink(struct inode_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+	size_t keep = t->max_fds;
+	t->max_fds = t->nfds / 2 + 1;
+	make_room_locked(t);
+	t->max_fds = keep;
+	pthread_mutex_unlock(&t->lock);
+}
+
 int inode_table_pin(struct inode_table *t, struct spx_inode *in)
 {
 	pthread_mutex_lock(&t->lock);

@@ -61,6 +61,9 @@ void inode_table_renamed(struct inode_table *t, struct spx_inode *in, struct spx
 void inode_table_unlinked(struct inode_table *t, struct spx_inode *in, struct spx_inode *parent,
 			  const char *name);
 
+/* Closes half of the evictable descriptors (after EMFILE elsewhere). */
+void inode_table_shrink(struct inode_table *t);
+
 mode_t inode_type(const struct spx_inode *in);
 
 struct inode_table_stats {

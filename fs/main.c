@@ -29,7 +29,9 @@ static struct fuse_session *new_session(const struct spxfs_options *opts, struct
 		return NULL;
 	char *argv[] = {"spxfs", "-o", mount_opts, opts->debug ? "-d" : NULL, NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(opts->debug ? 4 : 3, argv);
-	return fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), fs);
+	struct fuse_session *se = fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), fs);
+	fuse_opt_free_args(&args); /* libfuse may have copied them */
+	return se;
 }
 
 static int serve(struct fuse_session *se, struct spx_fs *fs)
@@ -47,7 +49,9 @@ static int serve(struct fuse_session *se, struct spx_fs *fs)
 	int r = fuse_session_loop_mt(se, cfg);
 	fuse_loop_cfg_destroy(cfg);
 	close(fs->proc_self_fd);
-	return r == 0 ? 0 : die(EXIT_RUNTIME, "the FUSE session ended with an error");
+	/* After SIGTERM/SIGINT/SIGHUP libfuse returns the signal number:
+	 * that is a requested, clean end. */
+	return r >= 0 ? 0 : die(EXIT_RUNTIME, "the FUSE session ended with an error");
 }
 
 int main(int argc, char **argv)
@@ -79,7 +83,7 @@ int main(int argc, char **argv)
 		.read_only = opts.read_only,
 		.debug = opts.debug,
 		.can_chown = geteuid() == 0,
-		.timeout = 1.0,
+		.timeout = opts.cache_timeout,
 		.proc_self_fd = -1,
 	};
 	fs.table = inode_table_new(root_fd, nofile / 2);

@@ -25,6 +25,8 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 	struct spx_fs *fs = spx_fs_of(req);
 	memset(e, 0, sizeof(*e));
 	int fd = resolve_child_stat(pfd, name, &e->attr);
+	if (spx_out_of_fds(fs, fd))
+		fd = resolve_child_stat(pfd, name, &e->attr);
 	if (fd < 0)
 		/* EXDEV: a mount point inside ROOT. It is not part of the tree
 		 * spxfs serves; say "not for you" rather than an errno no
@@ -39,6 +41,14 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 	return 0;
 }
 
+bool spx_out_of_fds(struct spx_fs *fs, int r)
+{
+	if (r != -EMFILE && r != -ENFILE)
+		return false;
+	inode_table_shrink(fs->table);
+	return true;
+}
+
 void spx_fd_name(int fd, char buf[16])
 {
 	(void)snprintf(buf, 16, "%d", fd);
@@ -50,7 +60,10 @@ int spx_reopen(struct spx_fs *fs, int fd, int flags)
 	spx_fd_name(fd, name);
 	/* The magic link is the only symlink spxfs ever follows: it names the
 	 * very object fd holds, which is already inside ROOT. */
-	int r = openat(fs->proc_self_fd, name, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+	flags = (flags & ~O_NOFOLLOW) | O_CLOEXEC;
+	int r = openat(fs->proc_self_fd, name, flags);
+	if (r < 0 && spx_out_of_fds(fs, -errno))
+		r = openat(fs->proc_self_fd, name, flags);
 	return r < 0 ? -errno : r;
 }
 

@@ -29,24 +29,24 @@ void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	struct dir_handle *d = calloc(1, sizeof(*d));
 	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 && spx_out_of_fds(spx_fs_of(req), -errno))
+		dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int err = dfd < 0 ? errno : (d == NULL ? ENOMEM : 0);
+	spx_unpin(req, in);
 	if (err == 0 && (d->dp = fdopendir(dfd)) == NULL)
 		err = errno;
 	if (err != 0) {
 		if (dfd >= 0)
 			close(dfd);
 		free(d);
-		spx_unpin(req, in);
 		fuse_reply_err(req, err);
 		return;
 	}
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fi->cache_readdir = 0;
-	/* Stays pinned until releasedir: readdirplus looks names up in it. */
 	if (fuse_reply_open(req, fi) != 0) {
 		closedir(d->dp);
 		free(d);
-		spx_unpin(req, in);
 	}
 }
 
@@ -136,9 +136,9 @@ void spx_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dir_handle *d = dir_of(fi);
+	(void)ino;
 	closedir(d->dp);
 	free(d);
-	spx_unpin(req, spx_inode_of(req, ino));
 	fuse_reply_err(req, 0);
 }
 

@@ -1,6 +1,7 @@
 /* Handlers on open files: open, create, read, write and the rest.
- * fi->fh is the host descriptor; the inode stays pinned while it is open so
- * that an open, unlinked file keeps working. */
+ * fi->fh is the host descriptor. An open file does not pin its inode's
+ * O_PATH descriptor: one descriptor per open file is enough, and unlink
+ * keeps the O_PATH descriptor of an inode that loses its last known name. */
 #include "spxfs.h"
 #include "resolve.h"
 
@@ -38,17 +39,14 @@ void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	int ofd = spx_reopen(fs, fd, flags);
+	spx_unpin(req, in);
 	if (ofd < 0) {
-		spx_unpin(req, in);
 		spx_reply_err(req, ofd);
 		return;
 	}
 	fi->fh = (uint64_t)ofd;
-	/* The pin taken above is released in spx_release. */
-	if (fuse_reply_open(req, fi) != 0) {
+	if (fuse_reply_open(req, fi) != 0)
 		close(ofd);
-		spx_unpin(req, in);
-	}
 }
 
 void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -75,6 +73,8 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 		 * opened as it is, unless the caller asked for O_EXCL. */
 		int flags = (fi->flags & ~O_NOCTTY) | O_CREAT;
 		ofd = resolve_open(pfd, name, flags | O_EXCL, spx_safe_mode(mode) & 07777);
+		if (spx_out_of_fds(fs, ofd))
+			ofd = resolve_open(pfd, name, flags | O_EXCL, spx_safe_mode(mode) & 07777);
 		made = ofd >= 0;
 		if (ofd == -EEXIST && !(fi->flags & O_EXCL))
 			ofd = resolve_open(pfd, name, flags & ~O_CREAT, 0);
@@ -94,18 +94,9 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 		spx_reply_err(req, r);
 		return;
 	}
-	/* The kernel took a lookup reference; the open handle pins as well. */
-	struct spx_inode *in = (struct spx_inode *)(uintptr_t)e.ino;
-	if (inode_table_pin(fs->table, in) < 0) {
-		close(ofd);
-		fuse_reply_err(req, ESTALE);
-		return;
-	}
 	fi->fh = (uint64_t)ofd;
-	if (fuse_reply_create(req, &e, fi) != 0) {
+	if (fuse_reply_create(req, &e, fi) != 0)
 		close(ofd);
-		spx_unpin(req, in);
-	}
 }
 
 void spx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -147,8 +138,8 @@ void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 void spx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	(void)ino;
 	close(fh(fi));
-	spx_unpin(req, spx_inode_of(req, ino));
 	fuse_reply_err(req, 0);
 }
 

@@ -41,18 +41,35 @@ void spx_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *for
 	fuse_reply_none(req);
 }
 
+/* The descriptor an attribute request works on: the open file's when the
+ * request came through one (it stays valid whatever happened to the name),
+ * else the inode's O_PATH descriptor, pinned. */
+static int attr_fd(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		   struct spx_inode **pinned)
+{
+	*pinned = NULL;
+	if (fi != NULL)
+		return (int)fi->fh;
+	return spx_pin(req, ino, pinned);
+}
+
+static void attr_done(fuse_req_t req, struct spx_inode *pinned)
+{
+	if (pinned != NULL)
+		spx_unpin(req, pinned);
+}
+
 void spx_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	(void)fi;
 	struct spx_inode *in;
-	int fd = spx_pin(req, ino, &in);
+	int fd = attr_fd(req, ino, fi, &in);
 	if (fd < 0) {
 		spx_reply_err(req, fd);
 		return;
 	}
 	struct stat st;
 	int r = resolve_stat_fd(fd, &st);
-	spx_unpin(req, in);
+	attr_done(req, in);
 	if (r < 0)
 		spx_reply_err(req, r);
 	else
@@ -117,12 +134,12 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 {
 	struct spx_fs *fs = spx_fs_of(req);
 	struct spx_inode *in;
-	int fd = spx_pin(req, ino, &in);
+	int fd = attr_fd(req, ino, fi, &in);
 	if (fd < 0) {
 		spx_reply_err(req, fd);
 		return;
 	}
-	mode_t type = inode_type(in);
+	mode_t type = inode_type(spx_inode_of(req, ino));
 	int r = fs->read_only ? -EROFS : 0;
 	if (r == 0 && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
 		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
@@ -140,7 +157,7 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	struct stat st;
 	if (r == 0)
 		r = resolve_stat_fd(fd, &st);
-	spx_unpin(req, in);
+	attr_done(req, in);
 	if (r < 0)
 		spx_reply_err(req, r);
 	else

@@ -1,6 +1,8 @@
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +15,8 @@ const char *options_usage(void)
 	       "  -f, --foreground      stay in the foreground (default: daemonize once mounted)\n"
 	       "  -o OPT[,OPT...]       FUSE mount options (allow_other, ...); may repeat\n"
 	       "  -r, --read-only       refuse every change (EROFS)\n"
+	       "  -t, --cache-timeout=SEC  how long the kernel may cache names and attributes\n"
+	       "                        (default 1; 0 sees host-side changes at once)\n"
 	       "  -d, --debug           log every FUSE request to stderr (implies -f)\n"
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
@@ -39,6 +43,17 @@ static int add_fuse_opt(struct spxfs_options *opts, const char *value)
 	return OPTIONS_RUN;
 }
 
+int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0 && v <= 86400.0))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int options_parse(struct spxfs_options *opts, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -46,15 +61,17 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 		{"options", required_argument, NULL, 'o'},
 		{"read-only", no_argument, NULL, 'r'},
 		{"debug", no_argument, NULL, 'd'},
+		{"cache-timeout", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(opts, 0, sizeof(*opts));
+	opts->cache_timeout = 1.0;
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:fo:rdhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fo:rt:dhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			opts->foreground = true;
@@ -65,6 +82,11 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 			break;
 		case 'r':
 			opts->read_only = true;
+			break;
+		case 't':
+			if (parse_seconds(optarg, &opts->cache_timeout) < 0)
+				return fail(opts, "--cache-timeout wants seconds from 0 to 86400",
+					    optarg);
 			break;
 		case 'd':
 			opts->debug = opts->foreground = true;

@@ -20,9 +20,13 @@ struct spxfs_options {
 	bool foreground;
 	bool read_only;
 	bool debug;
+	double cache_timeout; /* seconds the kernel may cache names and attributes */
 	char fuse_opts[1024]; /* the -o values joined with ',' */
 	char error[256];
 };
+
+/* A duration in seconds, 0 to 86400 (fractions allowed). 0 or -1. */
+int parse_seconds(const char *s, double *out);
 
 int options_parse(struct spxfs_options *opts, int argc, char **argv);
 const char *options_usage(void);

@@ -53,6 +53,10 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 /* Reopens an O_PATH descriptor with open(2) flags through /proc/self/fd. */
 int spx_reopen(struct spx_fs *fs, int fd, int flags);
 
+/* When r is -EMFILE or -ENFILE, frees cached descriptors and returns true:
+ * the caller then tries once more. */
+bool spx_out_of_fds(struct spx_fs *fs, int r);
+
 /* Formats the /proc/self/fd entry name of fd into buf. */
 void spx_fd_name(int fd, char buf[16]);
 

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Installs the Debian packages spx needs to build and test, if missing.
+# Runs as root (or through sudo) on Debian 12.
+set -eu
+pkgs=(
+	build-essential clang meson ninja-build pkg-config
+	libfuse3-dev fuse3
+	libseccomp-dev libcap-dev libssl-dev libjansson-dev
+	check util-linux procps
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "spx: installing ${missing[*]}" >&2
+sudo=()
+[ "$(id -u)" -ne 0 ] && sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q >/dev/null
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,112 @@
+# Shared by the integration scripts: results, temporary directories and
+# mounts that are always cleaned up, also when a test fails.
+#
+# Each script sources this, calls `check NAME COMMAND...` or `expect ...`
+# per test, and ends with `finish`. SPX_BUILD names the build directory.
+
+: "${SPX_BUILD:?SPX_BUILD must name a build directory}"
+SPXFS=$SPX_BUILD/fs/spxfs
+HELPERS=$SPX_BUILD/tests
+TEST_USER=${SPX_TEST_USER:-spxtest}
+PASSED=0
+FAILED=0
+MOUNTS=()
+TMPDIRS=()
+
+cleanup() {
+	local m
+	for m in "${MOUNTS[@]}"; do
+		if grep -q " $m fuse" /proc/self/mounts; then
+			fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+		fi
+	done
+	for m in "${TMPDIRS[@]}"; do
+		# only what we made: our own mktemp directories, nothing mounted below
+		if ! grep -q " $m/" /proc/self/mounts; then
+			rm -rf --one-file-system "$m"
+		fi
+	done
+}
+trap cleanup EXIT
+
+pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+	local name=$1
+	shift
+	local out
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name"
+		printf '%s\n' "$out" | head -20 | sed 's/^/    /'
+	fi
+}
+
+# expect NAME STATUS PATTERN COMMAND...: passes when COMMAND exits with
+# STATUS and its output matches the extended regex PATTERN.
+expect() {
+	local name=$1 status=$2 pattern=$3
+	shift 3
+	local out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" = "$status" ] && printf '%s\n' "$out" | grep -Eq -- "$pattern"; then
+		pass "$name"
+	else
+		fail "$name (exit $rc, wanted $status /$pattern/)"
+		printf '%s\n' "$out" | head -10 | sed 's/^/    /'
+	fi
+}
+
+# A fresh temporary directory, readable by the test user.
+new_tmp() {
+	local d
+	d=$(mktemp -d /tmp/spx-test.XXXXXX)
+	chmod 0755 "$d"
+	TMPDIRS+=("$d")
+	echo "$d"
+}
+
+is_mounted() { grep -q " $1 fuse" /proc/self/mounts; }
+
+# mount_spxfs [--as USER] ROOT MNT [spxfs options...]: mounts and records
+# the mount for cleanup. spxfs returns only once the mount is up.
+mount_spxfs() {
+	local as=""
+	if [ "$1" = "--as" ]; then
+		as=$2
+		shift 2
+	fi
+	local root=$1 mnt=$2
+	shift 2
+	MOUNTS+=("$mnt")
+	if [ -n "$as" ]; then
+		runuser -u "$as" -- "$SPXFS" "$@" "$root" "$mnt"
+	else
+		"$SPXFS" "$@" "$root" "$mnt"
+	fi
+	is_mounted "$mnt"
+}
+
+unmount() {
+	fusermount3 -u "$1" && ! is_mounted "$1"
+}
+
+# Polls (no fixed sleeps) until COMMAND succeeds, at most ~10 s.
+wait_for() {
+	local i
+	for i in $(seq 1 1000); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+as_user() { runuser -u "$TEST_USER" -- "$@"; }
+
+finish() {
+	echo "$(basename "$0"): $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Differential conformance: posix_ops runs the same calls on a native
+# directory and through spxfs; the outputs must be identical. Three ways:
+# root daemon + root caller, root daemon (allow_other) + unprivileged
+# caller, unprivileged daemon (through fusermount3) + the same user.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+# Names, types, modes, owners and file sizes of a tree (directory sizes are
+# the backing filesystem's business).
+tree_of() {
+	(cd "$1" && find . \( -type d -printf '%p %y %m %u %g\n' \) -o -printf '%p %y %m %s %u %g\n' | sort)
+}
+
+# compare NAME USER MOUNT_AS [spxfs options...]
+compare() {
+	local name=$1 user=$2 mount_as=$3
+	shift 3
+	local t
+	t=$(new_tmp)
+	mkdir "$t/native" "$t/root" "$t/mnt"
+	"$(dirname "$0")/fixture.sh" "$t/native"
+	"$(dirname "$0")/fixture.sh" "$t/root"
+	chown "$user" "$t/native" "$t/root" "$t/mnt"
+	local as=()
+	[ "$mount_as" != root ] && as=(--as "$mount_as")
+	if ! mount_spxfs "${as[@]}" "$t/root" "$t/mnt" "$@"; then
+		fail "$name: mount"
+		return
+	fi
+	runuser -u "$user" -- "$HELPERS/posix_ops" "$t/native" >"$t/native.out" 2>/dev/null
+	runuser -u "$user" -- "$HELPERS/posix_ops" "$t/mnt" >"$t/spxfs.out" 2>/dev/null
+	local lines
+	lines=$(wc -l <"$t/native.out")
+	if [ "$lines" -gt 150 ] && diff -u "$t/native.out" "$t/spxfs.out" >"$t/diff"; then
+		pass "$name: $lines results identical to native"
+	else
+		fail "$name: differs from native ($lines lines)"
+		head -40 "$t/diff" | sed 's/^/    /'
+	fi
+	# The tree left behind must be the same too (names, types, modes, sizes).
+	local tn ts
+	tn=$(tree_of "$t/native")
+	ts=$(tree_of "$t/root")
+	if [ "$tn" = "$ts" ]; then
+		pass "$name: resulting host tree identical"
+	else
+		fail "$name: resulting host tree differs"
+		diff <(echo "$tn") <(echo "$ts") | head -20 | sed 's/^/    /'
+	fi
+	unmount "$t/mnt" || fail "$name: unmount"
+}
+
+compare "root" root root
+compare "user via allow_other" "$TEST_USER" root -o allow_other
+compare "unprivileged daemon" "$TEST_USER" "$TEST_USER"
+finish
