@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 [ "$(id -u)" -eq 0 ] || { echo "demo.sh: run as root (it makes a bind mount and chroots)" >&2; exit 2; }
 scripts/install-deps.sh
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" ||
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends busybox-static >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends busybox-static >/dev/null 2>&1
 [ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build >/dev/null
 
@@ -26,6 +26,7 @@ trap cleanup EXIT
 
 mkdir -p "$root/bin" "$root/etc" "$root/hostdir" "$mnt" "$demo/secret"
 cp /bin/busybox "$root/bin/busybox"
+for applet in sh cat readlink ls mknod sed; do ln -s busybox "$root/bin/$applet"; done
 echo "demo:x:1000:1000::/:/bin/sh" >"$root/etc/passwd"
 echo "HOST SECRET - must never be shown" >"$demo/secret/key"
 ln -s /etc/passwd "$root/passwd-link"
@@ -44,7 +45,7 @@ echo "job: the bind mount /hostdir:";  ls /hostdir 2>&1 | sed 's/^/  /'
 echo "job: making a device node:";      mknod /null c 1 3 2>&1 | sed 's/^/  /'
 JOB
 echo "--- running the job with the mount as /"
-chroot "$mnt" /bin/busybox sh -c 'PATH=/bin; /bin/busybox --install -s /bin 2>/dev/null; sh /job.sh'
+env -i PATH=/bin /usr/sbin/chroot "$mnt" /bin/sh /job.sh
 
 echo "--- on the host, ROOT now holds what the job wrote:"
 cat "$root/out.txt"
