@@ -323,6 +323,44 @@ static int fd_locked(struct inode_table *t, struct spx_inode *in)
 	return fd;
 }
 
+char *inode_table_path(struct inode_table *t, struct spx_inode *dir, const char *name)
+{
+	enum { MAX_DEPTH = 2048 };
+	const char **parts = malloc(MAX_DEPTH * sizeof(*parts));
+	if (parts == NULL)
+		return NULL;
+	pthread_mutex_lock(&t->lock);
+	size_t n = 0, len = 1;
+	if (name != NULL) {
+		parts[n++] = name;
+		len += strlen(name) + 1;
+	}
+	struct spx_inode *in = dir;
+	for (; in != &t->root && in->parent != NULL && n < MAX_DEPTH; in = in->parent) {
+		parts[n++] = in->name;
+		len += strlen(in->name) + 1;
+	}
+	bool known = in == &t->root;
+	char *out = malloc(len + 2);
+	if (out != NULL) {
+		size_t at = 0;
+		if (!known)
+			out[at++] = '?';
+		while (n > 0) {
+			const char *p = parts[--n];
+			out[at++] = '/';
+			memcpy(out + at, p, strlen(p));
+			at += strlen(p);
+		}
+		if (at == 0)
+			out[at++] = '/';
+		out[at] = '\0';
+	}
+	pthread_mutex_unlock(&t->lock);
+	free(parts);
+	return out;
+}
+
 void inode_table_shrink(struct inode_table *t)
 {
 	pthread_mutex_lock(&t->lock);

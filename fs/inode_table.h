@@ -61,6 +61,13 @@ void inode_table_renamed(struct inode_table *t, struct spx_inode *in, struct spx
 void inode_table_unlinked(struct inode_table *t, struct spx_inode *in, struct spx_inode *parent,
 			  const char *name);
 
+/*
+ * The path of `name` in `dir` as the mount shows it ("/a/b/name"), from the
+ * links the table knows; name may be NULL for dir itself. A directory whose
+ * link is unknown (removed) starts the path with "?". malloc'ed, or NULL.
+ */
+char *inode_table_path(struct inode_table *t, struct spx_inode *dir, const char *name);
+
 /* Closes half of the evictable descriptors (after EMFILE elsewhere). */
 void inode_table_shrink(struct inode_table *t);
 

@@ -3,7 +3,9 @@
 #include "spx_config.h"
 #include "spxfs.h"
 #include "startup.h"
+#include "writer.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,6 +34,54 @@ static struct fuse_session *new_session(const struct spxfs_options *opts, struct
 	struct fuse_session *se = fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), fs);
 	fuse_opt_free_args(&args); /* libfuse may have copied them */
 	return se;
+}
+
+/* Creates the audit log and writes its header; NULL and a message on
+ * failure. */
+static struct audit_writer *open_log(const struct spxfs_options *opts, char *err, size_t errlen)
+{
+	struct chain_key key = {0};
+	if (opts->audit_key != NULL) {
+		int r = chain_key_load(opts->audit_key, &key);
+		if (r < 0) {
+			snprintf(err, errlen, "audit key '%s': %s", opts->audit_key,
+				 r == -EINVAL ? "must hold 16 to 1024 bytes" : strerror(-r));
+			return NULL;
+		}
+	}
+	char root[PATH_MAX], mnt[PATH_MAX], host[256] = "";
+	if (realpath(opts->root, root) == NULL || realpath(opts->mountpoint, mnt) == NULL) {
+		snprintf(err, errlen, "cannot resolve ROOT or MOUNTPOINT: %s", strerror(errno));
+		return NULL;
+	}
+	(void)gethostname(host, sizeof(host) - 1);
+	static const char *const sync_names[] = {"none", "batch", "strict"};
+	json_t *header = json_pack(
+		"{s:s, s:s, s:s, s:s, s:{s:b, s:s, s:s, s:s, s:f}}", "program", "spxfs " SPX_VERSION,
+		"root", root, "mountpoint", mnt, "host", host, "options", "read_only",
+		opts->read_only, "sync", sync_names[opts->audit_sync], "level",
+		opts->audit_all ? "all" : "ops", "fuse", opts->fuse_opts, "cache_timeout",
+		opts->cache_timeout);
+	int r = -ENOMEM;
+	struct audit_writer *w =
+		header ? audit_writer_open(opts->audit_log, (enum audit_sync)opts->audit_sync, &key,
+					   header, &r)
+		       : NULL;
+	json_decref(header);
+	memset(&key, 0, sizeof(key));
+	if (w == NULL)
+		snprintf(err, errlen, "audit log '%s': %s", opts->audit_log, strerror(-r));
+	return w;
+}
+
+static void close_log(struct audit_writer *w, const char *path)
+{
+	char head[CHAIN_HEX_LEN];
+	int r = audit_writer_close(w, head);
+	/* The head lets a caller who keeps it elsewhere detect truncation:
+	 * spxaudit verify --head. */
+	fprintf(stderr, "spxfs: audit log %s %s; chain head %s\n", path,
+		r == 0 ? "closed" : "FAILED (see above)", head);
 }
 
 static int serve(struct fuse_session *se, struct spx_fs *fs)
@@ -86,6 +136,17 @@ int main(int argc, char **argv)
 		.timeout = opts.cache_timeout,
 		.proc_self_fd = -1,
 	};
+	if (opts.audit_log != NULL) {
+		int r = startup_check_log(opts.audit_log, opts.root, opts.mountpoint, err,
+					  sizeof(err));
+		if (r == 0 && (fs.log = open_log(&opts, err, sizeof(err))) == NULL)
+			r = -1;
+		if (r < 0) {
+			close(root_fd);
+			return die(r == -2 ? EXIT_USAGE : EXIT_RUNTIME, err);
+		}
+		fs.audit_all = opts.audit_all;
+	}
 	fs.table = inode_table_new(root_fd, nofile / 2);
 	if (fs.table == NULL)
 		return die(EXIT_RUNTIME, "cannot set up the inode table");
@@ -110,6 +171,10 @@ int main(int argc, char **argv)
 		die(EXIT_RUNTIME, "cannot daemonize");
 		goto out_unmount;
 	}
+	if (fs.log != NULL && audit_writer_start(fs.log) != 0) {
+		die(EXIT_RUNTIME, "cannot start the audit log's sync thread");
+		goto out_unmount;
+	}
 	status = serve(se, &fs);
 out_unmount:
 	fuse_session_unmount(se);
@@ -119,5 +184,7 @@ out_session:
 	fuse_session_destroy(se);
 out_table:
 	inode_table_free(fs.table);
+	if (fs.log != NULL)
+		close_log(fs.log, opts.audit_log);
 	return status;
 }

@@ -1,4 +1,6 @@
 /* Handlers on open directories: opendir, readdir(plus), releasedir, fsyncdir. */
+#include "audit.h"
+#include "record.h"
 #include "spxfs.h"
 #include "resolve.h"
 
@@ -12,6 +14,12 @@
 struct dir_handle {
 	DIR *dp;
 	off_t offset; /* telldir cookie of the next entry */
+	/* for the "readdir" record made at release, when auditing */
+	char *path;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	uint64_t entries;
 };
 
 static struct dir_handle *dir_of(const struct fuse_file_info *fi)
@@ -42,10 +50,18 @@ void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, err);
 		return;
 	}
+	if (spx_fs_of(req)->log != NULL) {
+		const struct fuse_ctx *ctx = fuse_req_ctx(req);
+		d->path = inode_table_path(spx_fs_of(req)->table, in, NULL);
+		d->pid = ctx->pid;
+		d->uid = ctx->uid;
+		d->gid = ctx->gid;
+	}
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fi->cache_readdir = 0;
 	if (fuse_reply_open(req, fi) != 0) {
 		closedir(d->dp);
+		free(d->path);
 		free(d);
 	}
 }
@@ -84,6 +100,11 @@ static void read_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi, bool plus)
 {
 	struct dir_handle *d = dir_of(fi);
+	int ready = spx_audit_ready(req);
+	if (ready != 0) {
+		fuse_reply_err(req, ready);
+		return;
+	}
 	char *buf = calloc(1, size);
 	if (buf == NULL) {
 		fuse_reply_err(req, ENOMEM);
@@ -111,8 +132,10 @@ static void read_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			break;
 		}
 		d->offset = next;
-		if (n > 0)
+		if (n > 0) {
 			used += (size_t)n;
+			d->entries++;
+		}
 	}
 	if (err != 0 && used == 0)
 		fuse_reply_err(req, err);
@@ -137,7 +160,18 @@ void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dir_handle *d = dir_of(fi);
 	(void)ino;
+	struct spx_fs *fs = spx_fs_of(req);
+	if (fs->log != NULL) {
+		/* One record per listing, however many requests it took. */
+		json_t *rec = spx_audit_new_as(fs, "readdir", d->pid, d->uid, d->gid);
+		if (rec != NULL && (d->path == NULL || record_set_path(rec, "path", d->path) < 0))
+			json_object_set_new(rec, "path", json_null());
+		if (rec != NULL)
+			json_object_set_new(rec, "entries", json_integer((json_int_t)d->entries));
+		(void)spx_audit_commit(fs, rec, 0);
+	}
 	closedir(d->dp);
+	free(d->path);
 	free(d);
 	fuse_reply_err(req, 0);
 }

@@ -1,9 +1,13 @@
 /* Handlers on open files: open, create, read, write and the rest.
- * fi->fh is the host descriptor. An open file does not pin its inode's
- * O_PATH descriptor: one descriptor per open file is enough, and unlink
- * keeps the O_PATH descriptor of an inode that loses its last known name. */
-#include "spxfs.h"
+ * fi->fh is an open_file: the host descriptor plus, when auditing, the
+ * account of what was read and written through it, recorded at release.
+ * An open file does not pin its inode's O_PATH descriptor: unlink keeps
+ * the O_PATH descriptor of an inode that loses its last known name. */
+#include "audit.h"
+#include "record.h"
+#include "open_file.h"
 #include "resolve.h"
+#include "spxfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +16,14 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+static struct open_file *handle(const struct fuse_file_info *fi)
+{
+	return (struct open_file *)(uintptr_t)fi->fh;
+}
+
 static int fh(const struct fuse_file_info *fi)
 {
-	return (int)fi->fh;
+	return open_file_fd(handle(fi));
 }
 
 static int open_flags(struct spx_fs *fs, int flags)
@@ -24,94 +33,141 @@ static int open_flags(struct spx_fs *fs, int flags)
 	return flags & ~(O_CREAT | O_EXCL | O_NOCTTY);
 }
 
+/* Wraps fd in a handle (recording the open) and replies; closes on error. */
+static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, int fd, char *path,
+			 bool created_empty, const struct fuse_entry_param *e)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct open_file *h = open_file_new(fd, fi->flags, fs->log != NULL, created_empty,
+						ctx->pid, ctx->uid, ctx->gid, path);
+	if (h == NULL) {
+		close(fd);
+		free(path);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)h;
+	int r = 0;
+	if (e == NULL)
+		r = fuse_reply_open(req, fi);
+	else
+		r = fuse_reply_create(req, e, fi);
+	if (r != 0) /* the caller was interrupted: no release will come */
+		json_decref(open_file_close(fs, h));
+}
+
+/* Records the open of ino; returns the errno to reply. */
+static int audit_open(fuse_req_t req, const char *op, char *path, int flags, int err)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	json_t *rec = spx_audit_new(req, op);
+	if (rec == NULL)
+		return spx_audit_commit(fs, NULL, err);
+	if (path == NULL || record_set_path(rec, "path", path) < 0)
+		json_object_set_new(rec, "path", json_null());
+	json_object_set_new(rec, "flags", spx_audit_flags(flags));
+	return spx_audit_commit(fs, rec, err);
+}
+
 void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct spx_fs *fs = spx_fs_of(req);
+	int err = spx_audit_ready(req);
 	int flags = open_flags(fs, fi->flags);
-	if (flags < 0) {
-		spx_reply_err(req, flags);
+	if (err == 0 && flags < 0)
+		err = -flags;
+	struct spx_inode *in = spx_inode_of(req, ino);
+	char *path = fs->log ? inode_table_path(fs->table, in, NULL) : NULL;
+	int ofd = -1;
+	if (err == 0) {
+		int fd = inode_table_pin(fs->table, in);
+		ofd = fd < 0 ? fd : spx_reopen(fs, fd, flags);
+		if (fd >= 0)
+			inode_table_unpin(fs->table, in);
+		err = ofd < 0 ? -ofd : 0;
+	}
+	err = audit_open(req, "open", path, fi->flags, err);
+	if (err != 0) {
+		if (ofd >= 0)
+			close(ofd);
+		free(path);
+		fuse_reply_err(req, err);
 		return;
 	}
-	struct spx_inode *in;
-	int fd = spx_pin(req, ino, &in);
-	if (fd < 0) {
-		spx_reply_err(req, fd);
-		return;
-	}
-	int ofd = spx_reopen(fs, fd, flags);
-	spx_unpin(req, in);
-	if (ofd < 0) {
-		spx_reply_err(req, ofd);
-		return;
-	}
-	fi->fh = (uint64_t)ofd;
-	if (fuse_reply_open(req, fi) != 0)
-		close(ofd);
+	reply_opened(req, fi, ofd, path, (fi->flags & O_TRUNC) != 0, NULL);
 }
 
 void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		struct fuse_file_info *fi)
 {
 	struct spx_fs *fs = spx_fs_of(req);
-	if (fs->read_only) {
-		fuse_reply_err(req, EROFS);
-		return;
-	}
-	struct spx_inode *p;
-	int pfd = spx_pin(req, parent, &p);
-	if (pfd < 0) {
-		spx_reply_err(req, pfd);
-		return;
-	}
-	struct stat pst;
-	int r = resolve_stat_fd(pfd, &pst);
-	int ofd = -1;
+	int err = fs->read_only ? EROFS : spx_audit_ready(req);
+	struct spx_inode *p = spx_inode_of(req, parent);
+	char *path = fs->log ? inode_table_path(fs->table, p, name) : NULL;
+	int pfd = -1, ofd = -1;
 	bool made = false;
-	if (r == 0) {
+	struct stat pst;
+	if (err == 0) {
+		pfd = inode_table_pin(fs->table, p);
+		err = pfd < 0 ? -pfd : -resolve_stat_fd(pfd, &pst);
+	}
+	if (err == 0) {
 		/* Create exclusively so that only a file this call made is
 		 * handed to the caller; a name that appeared meanwhile is
 		 * opened as it is, unless the caller asked for O_EXCL. */
 		int flags = (fi->flags & ~O_NOCTTY) | O_CREAT;
-		ofd = resolve_open(pfd, name, flags | O_EXCL, spx_safe_mode(mode) & 07777);
+		mode_t m = spx_safe_mode(mode) & 07777;
+		ofd = resolve_open(pfd, name, flags | O_EXCL, m);
 		if (spx_out_of_fds(fs, ofd))
-			ofd = resolve_open(pfd, name, flags | O_EXCL, spx_safe_mode(mode) & 07777);
+			ofd = resolve_open(pfd, name, flags | O_EXCL, m);
 		made = ofd >= 0;
 		if (ofd == -EEXIST && !(fi->flags & O_EXCL))
 			ofd = resolve_open(pfd, name, flags & ~O_CREAT, 0);
-		r = ofd < 0 ? ofd : 0;
+		err = ofd < 0 ? -ofd : 0;
 	}
-	if (r == 0 && made)
-		r = spx_give_to_caller(req, ofd, &pst);
-	struct fuse_entry_param e;
-	if (r == 0)
-		r = spx_lookup_entry(req, p, pfd, name, &e);
-	if (r < 0 && made)
+	if (err == 0 && made)
+		err = -spx_give_to_caller(req, ofd, &pst);
+	struct fuse_entry_param e = {0};
+	if (err == 0)
+		err = -spx_lookup_entry(req, p, pfd, name, &e);
+	err = audit_open(req, "create", path, fi->flags | O_CREAT, err);
+	if (err != 0 && e.ino != 0) /* the kernel will not hear of it */
+		inode_table_forget(fs->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
+	if (err != 0 && made) /* unrecorded or failed: leave nothing behind */
 		(void)unlinkat(pfd, name, 0);
-	spx_unpin(req, p);
-	if (r < 0) {
+	if (pfd >= 0)
+		inode_table_unpin(fs->table, p);
+	if (err != 0) {
 		if (ofd >= 0)
 			close(ofd);
-		spx_reply_err(req, r);
+		free(path);
+		fuse_reply_err(req, err);
 		return;
 	}
-	fi->fh = (uint64_t)ofd;
-	if (fuse_reply_create(req, &e, fi) != 0)
-		close(ofd);
+	reply_opened(req, fi, ofd, path, made || (fi->flags & O_TRUNC), &e);
 }
 
 void spx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void)ino;
+	int err = spx_audit_ready(req);
+	if (err != 0) {
+		fuse_reply_err(req, err);
+		return;
+	}
 	char *buf = malloc(size ? size : 1);
 	if (buf == NULL) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	ssize_t n = pread(fh(fi), buf, size, off);
-	if (n < 0)
+	if (n < 0) {
 		fuse_reply_err(req, errno);
-	else
+	} else {
+		open_file_read(handle(fi), off, buf, (size_t)n, size);
 		fuse_reply_buf(req, buf, (size_t)n);
+	}
 	free(buf);
 }
 
@@ -119,11 +175,18 @@ void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off
 	       struct fuse_file_info *fi)
 {
 	(void)ino;
+	int err = spx_audit_ready(req);
+	if (err != 0) {
+		fuse_reply_err(req, err);
+		return;
+	}
 	ssize_t n = pwrite(fh(fi), buf, size, off);
-	if (n < 0)
+	if (n < 0) {
 		fuse_reply_err(req, errno);
-	else
-		fuse_reply_write(req, (size_t)n);
+		return;
+	}
+	open_file_wrote(handle(fi), off, buf, (size_t)n);
+	fuse_reply_write(req, (size_t)n);
 }
 
 void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -139,7 +202,11 @@ void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void spx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	close(fh(fi));
+	struct spx_fs *fs = spx_fs_of(req);
+	json_t *rec = open_file_close(fs, handle(fi));
+	/* release has no caller to tell: a failure here is the log's, which
+	 * has already reported it and now refuses everything else. */
+	(void)spx_audit_commit(fs, rec, 0);
 	fuse_reply_err(req, 0);
 }
 
@@ -150,12 +217,25 @@ void spx_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_in
 	fuse_reply_err(req, r < 0 ? errno : 0);
 }
 
+/* fallocate and copy_file_range change data outside write(): recorded
+ * as their own operations, and the handle re-reads the file at close. */
+static int audit_fd_op(fuse_req_t req, const char *op, fuse_ino_t ino, int err, json_t *extra)
+{
+	return spx_audit_name(req, op, spx_inode_of(req, ino), NULL, err, extra);
+}
+
 void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 		   struct fuse_file_info *fi)
 {
-	(void)ino;
-	int r = fallocate(fh(fi), mode, offset, length);
-	fuse_reply_err(req, r < 0 ? errno : 0);
+	int err = spx_audit_ready(req);
+	if (err == 0) {
+		err = fallocate(fh(fi), mode, offset, length) < 0 ? errno : 0;
+		open_file_touched(handle(fi));
+	}
+	err = audit_fd_op(req, "fallocate", ino, err,
+			  json_pack("{s:i, s:I, s:I}", "mode", mode, "offset", (json_int_t)offset,
+				    "length", (json_int_t)length));
+	fuse_reply_err(req, err);
 }
 
 void spx_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
@@ -172,12 +252,26 @@ void spx_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			 struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
 			 struct fuse_file_info *fi_out, size_t len, int flags)
 {
-	(void)ino_in;
-	(void)ino_out;
-	ssize_t n = copy_file_range(fh(fi_in), &off_in, fh(fi_out), &off_out, len,
-				    (unsigned)flags);
-	if (n < 0)
-		fuse_reply_err(req, errno);
+	int err = spx_audit_ready(req);
+	ssize_t n = -1;
+	off_t in0 = off_in, out0 = off_out;
+	if (err == 0) {
+		n = copy_file_range(fh(fi_in), &off_in, fh(fi_out), &off_out, len, (unsigned)flags);
+		err = n < 0 ? errno : 0;
+		open_file_touched(handle(fi_out));
+	}
+	json_t *extra = NULL;
+	if (spx_fs_of(req)->log != NULL) {
+		extra = json_pack("{s:I, s:I, s:I}", "offset_in", (json_int_t)in0, "offset",
+				  (json_int_t)out0, "bytes", (json_int_t)(n < 0 ? 0 : n));
+		json_t *src = json_object();
+		spx_audit_path(req, src, "path", spx_inode_of(req, ino_in), NULL);
+		json_object_set(extra, "path2", json_object_get(src, "path"));
+		json_decref(src);
+	}
+	err = audit_fd_op(req, "copy_file_range", ino_out, err, extra);
+	if (err != 0)
+		fuse_reply_err(req, err);
 	else
 		fuse_reply_write(req, (size_t)n);
 }

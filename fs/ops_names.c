@@ -1,7 +1,11 @@
 /* Handlers that add, remove or move names: mknod, mkdir, symlink, link,
- * unlink, rmdir, rename. */
-#include "spxfs.h"
+ * unlink, rmdir, rename. Each records one audit record, also on failure;
+ * a change whose record cannot be written is undone where it can be and
+ * answered with EIO. */
+#include "audit.h"
+#include "record.h"
 #include "resolve.h"
+#include "spxfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,135 +13,147 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A request that names (parent, name): both pinned, parent's stat known. */
+/* A request that names (parent, name): parent pinned, its stat known. */
 struct named {
 	struct spx_inode *parent;
 	int pfd;
 	struct stat pst;
 };
 
+/* 0, or the errno to reply (nothing pinned then). */
 static int named_begin(fuse_req_t req, fuse_ino_t parent, const char *name, struct named *n)
 {
 	if (spx_fs_of(req)->read_only)
-		return -EROFS;
+		return EROFS;
 	if (!resolve_name_ok(name))
-		return -EINVAL;
+		return EINVAL;
+	int err = spx_audit_ready(req);
+	if (err != 0)
+		return err;
 	n->pfd = spx_pin(req, parent, &n->parent);
 	if (n->pfd < 0)
-		return n->pfd;
+		return -n->pfd;
 	int r = resolve_stat_fd(n->pfd, &n->pst);
 	if (r < 0)
 		spx_unpin(req, n->parent);
-	return r;
+	return -r;
 }
 
-/* After the host created `name`: give it to the caller, reply the entry.
- * A failure removes what was created so the request leaves no trace. */
-static void created_reply(fuse_req_t req, struct named *n, const char *name, int rmflags)
+/* Records a request that failed before touching anything. */
+static void refuse(fuse_req_t req, const char *op, fuse_ino_t parent, const char *name, int err)
 {
-	struct fuse_entry_param e;
-	int fd = resolve_child(n->pfd, name);
-	int r = fd < 0 ? fd : spx_give_to_caller(req, fd, &n->pst);
-	if (fd >= 0)
-		close(fd);
-	if (r == 0)
-		r = spx_lookup_entry(req, n->parent, n->pfd, name, &e);
-	if (r < 0)
+	err = spx_audit_name(req, op, spx_inode_of(req, parent), name, err, NULL);
+	fuse_reply_err(req, err);
+}
+
+/* After the host call that should have created `name` (err its errno):
+ * give it to the caller, record, reply. Anything that fails after the
+ * object exists removes it again, so the request leaves no trace. */
+static void created(fuse_req_t req, struct named *n, const char *name, int err, const char *op,
+		    int rmflags, json_t *extra)
+{
+	struct fuse_entry_param e = {0};
+	bool made = err == 0;
+	if (err == 0) {
+		int fd = resolve_child(n->pfd, name);
+		err = fd < 0 ? -fd : -spx_give_to_caller(req, fd, &n->pst);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (err == 0)
+		err = -spx_lookup_entry(req, n->parent, n->pfd, name, &e);
+	err = spx_audit_name(req, op, n->parent, name, err, extra);
+	if (err != 0 && e.ino != 0)
+		inode_table_forget(spx_fs_of(req)->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
+	if (err != 0 && made)
 		(void)unlinkat(n->pfd, name, rmflags);
 	spx_unpin(req, n->parent);
-	if (r < 0)
-		spx_reply_err(req, r);
+	if (err != 0)
+		fuse_reply_err(req, err);
 	else
 		fuse_reply_entry(req, &e);
-}
-
-static void reply_failed(fuse_req_t req, struct named *n, int err)
-{
-	spx_unpin(req, n->parent);
-	fuse_reply_err(req, err);
 }
 
 void spx_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	(void)rdev;
-	/* Device nodes are how a sandboxed job would reach hardware. */
-	if (!S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode)) {
-		fuse_reply_err(req, EPERM);
-		return;
-	}
 	struct named n;
-	int r = named_begin(req, parent, name, &n);
-	if (r < 0) {
-		spx_reply_err(req, r);
+	int err = named_begin(req, parent, name, &n);
+	/* Device nodes are how a sandboxed job would reach hardware. */
+	if (err == 0 && !S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode)) {
+		spx_unpin(req, n.parent);
+		err = EPERM;
+	}
+	json_t *extra = json_pack("{s:I}", "mode", (json_int_t)mode);
+	if (err != 0) {
+		err = spx_audit_name(req, "mknod", spx_inode_of(req, parent), name, err, extra);
+		fuse_reply_err(req, err);
 		return;
 	}
-	if (mknodat(n.pfd, name, spx_safe_mode(mode), 0) < 0)
-		reply_failed(req, &n, errno);
-	else
-		created_reply(req, &n, name, 0);
+	err = mknodat(n.pfd, name, spx_safe_mode(mode), 0) < 0 ? errno : 0;
+	created(req, &n, name, err, "mknod", 0, extra);
 }
 
 void spx_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct named n;
-	int r = named_begin(req, parent, name, &n);
-	if (r < 0) {
-		spx_reply_err(req, r);
+	int err = named_begin(req, parent, name, &n);
+	if (err != 0) {
+		refuse(req, "mkdir", parent, name, err);
 		return;
 	}
-	if (mkdirat(n.pfd, name, mode & 01777) < 0)
-		reply_failed(req, &n, errno);
-	else
-		created_reply(req, &n, name, AT_REMOVEDIR);
+	err = mkdirat(n.pfd, name, mode & 01777) < 0 ? errno : 0;
+	created(req, &n, name, err, "mkdir", AT_REMOVEDIR,
+		json_pack("{s:I}", "mode", (json_int_t)(mode & 07777)));
 }
 
 void spx_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
 	struct named n;
-	int r = named_begin(req, parent, name, &n);
-	if (r < 0) {
-		spx_reply_err(req, r);
+	int err = named_begin(req, parent, name, &n);
+	json_t *extra = json_object();
+	if (extra != NULL && record_set_path(extra, "target", link) < 0) {
+		json_decref(extra);
+		extra = NULL;
+	}
+	if (err != 0) {
+		err = spx_audit_name(req, "symlink", spx_inode_of(req, parent), name, err, extra);
+		fuse_reply_err(req, err);
 		return;
 	}
 	/* Stored as written; the kernel resolves it inside the mount. */
-	if (symlinkat(link, n.pfd, name) < 0)
-		reply_failed(req, &n, errno);
-	else
-		created_reply(req, &n, name, 0);
+	err = symlinkat(link, n.pfd, name) < 0 ? errno : 0;
+	created(req, &n, name, err, "symlink", 0, extra);
 }
 
 void spx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
 	struct spx_fs *fs = spx_fs_of(req);
+	struct spx_inode *in = spx_inode_of(req, ino);
+	json_t *extra = fs->log ? json_object() : NULL;
+	spx_audit_path(req, extra, "path2", in, NULL); /* the existing name */
 	struct named n;
-	int r = named_begin(req, newparent, newname, &n);
-	if (r < 0) {
-		spx_reply_err(req, r);
+	int err = named_begin(req, newparent, newname, &n);
+	if (err != 0) {
+		err = spx_audit_name(req, "link", spx_inode_of(req, newparent), newname, err,
+				     extra);
+		fuse_reply_err(req, err);
 		return;
 	}
-	struct spx_inode *in;
-	int fd = spx_pin(req, ino, &in);
+	int fd = inode_table_pin(fs->table, in);
 	if (fd < 0) {
-		reply_failed(req, &n, -fd);
-		return;
+		err = -fd;
+	} else {
+		char fdname[16];
+		spx_fd_name(fd, fdname);
+		/* linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH;
+		 * the /proc/self/fd link names the same object without it. */
+		err = linkat(fs->proc_self_fd, fdname, n.pfd, newname, AT_SYMLINK_FOLLOW) < 0
+			      ? errno
+			      : 0;
+		inode_table_unpin(fs->table, in);
 	}
-	char fdname[16];
-	spx_fd_name(fd, fdname);
-	/* linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the
-	 * /proc/self/fd link names the same object without it. */
-	r = linkat(fs->proc_self_fd, fdname, n.pfd, newname, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
-	spx_unpin(req, in);
-	if (r < 0) {
-		reply_failed(req, &n, -r);
-		return;
-	}
-	struct fuse_entry_param e;
-	r = spx_lookup_entry(req, n.parent, n.pfd, newname, &e);
-	spx_unpin(req, n.parent);
-	if (r < 0)
-		spx_reply_err(req, r);
-	else
-		fuse_reply_entry(req, &e);
+	created(req, &n, newname, err, "link", 0, extra);
 }
 
 /* The inode currently named (pfd, name), pinned, if the kernel knows it. */
@@ -149,60 +165,75 @@ static struct spx_inode *known_child(fuse_req_t req, int pfd, const char *name)
 	return inode_table_find_pin(spx_fs_of(req)->table, st.st_dev, st.st_ino);
 }
 
-static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int flags)
+static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int flags,
+			const char *op)
 {
 	struct spx_fs *fs = spx_fs_of(req);
 	struct named n;
-	int r = named_begin(req, parent, name, &n);
-	if (r < 0) {
-		spx_reply_err(req, r);
+	int err = named_begin(req, parent, name, &n);
+	if (err != 0) {
+		refuse(req, op, parent, name, err);
 		return;
 	}
 	struct spx_inode *victim = known_child(req, n.pfd, name);
-	r = unlinkat(n.pfd, name, flags) < 0 ? errno : 0;
+	err = unlinkat(n.pfd, name, flags) < 0 ? errno : 0;
 	if (victim != NULL) {
-		if (r == 0)
+		if (err == 0)
 			inode_table_unlinked(fs->table, victim, n.parent, name);
 		spx_unpin(req, victim);
 	}
-	reply_failed(req, &n, r);
+	/* Already done: a failed record cannot undo it, only say EIO. */
+	err = spx_audit_name(req, op, n.parent, name, err, NULL);
+	spx_unpin(req, n.parent);
+	fuse_reply_err(req, err);
 }
 
 void spx_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	remove_name(req, parent, name, 0);
+	remove_name(req, parent, name, 0, "unlink");
 }
 
 void spx_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	remove_name(req, parent, name, AT_REMOVEDIR);
+	remove_name(req, parent, name, AT_REMOVEDIR, "rmdir");
+}
+
+static json_t *rename_extra(fuse_req_t req, struct spx_inode *newdir, const char *newname,
+			    unsigned int flags)
+{
+	if (spx_fs_of(req)->log == NULL)
+		return NULL;
+	json_t *extra = json_object();
+	spx_audit_path(req, extra, "path2", newdir, newname);
+	if (flags & RENAME_NOREPLACE)
+		json_object_set_new(extra, "flags", json_string("RENAME_NOREPLACE"));
+	if (flags & RENAME_EXCHANGE)
+		json_object_set_new(extra, "flags", json_string("RENAME_EXCHANGE"));
+	return extra;
 }
 
 void spx_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		const char *newname, unsigned int flags)
 {
 	struct spx_fs *fs = spx_fs_of(req);
-	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
-		fuse_reply_err(req, EINVAL); /* RENAME_WHITEOUT is for overlayfs */
-		return;
-	}
+	json_t *extra = rename_extra(req, spx_inode_of(req, newparent), newname, flags);
 	struct named src, dst;
-	int r = named_begin(req, parent, name, &src);
-	if (r < 0) {
-		spx_reply_err(req, r);
-		return;
-	}
-	r = named_begin(req, newparent, newname, &dst);
-	if (r < 0) {
-		reply_failed(req, &src, -r);
+	int err = flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)
+			  ? EINVAL /* RENAME_WHITEOUT is for overlayfs */
+			  : named_begin(req, parent, name, &src);
+	if (err == 0 && (err = named_begin(req, newparent, newname, &dst)) != 0)
+		spx_unpin(req, src.parent);
+	if (err != 0) {
+		err = spx_audit_name(req, "rename", spx_inode_of(req, parent), name, err, extra);
+		fuse_reply_err(req, err);
 		return;
 	}
 	struct spx_inode *moved = known_child(req, src.pfd, name);
 	struct spx_inode *target = known_child(req, dst.pfd, newname);
-	r = renameat2(src.pfd, name, dst.pfd, newname, flags) < 0 ? errno : 0;
-	if (r == 0 && moved != NULL)
+	err = renameat2(src.pfd, name, dst.pfd, newname, flags) < 0 ? errno : 0;
+	if (err == 0 && moved != NULL)
 		inode_table_renamed(fs->table, moved, src.parent, name, dst.parent, newname);
-	if (r == 0 && target != NULL && target != moved) {
+	if (err == 0 && target != NULL && target != moved) {
 		if (flags & RENAME_EXCHANGE)
 			inode_table_renamed(fs->table, target, dst.parent, newname, src.parent,
 					    name);
@@ -213,6 +244,8 @@ void spx_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t 
 		spx_unpin(req, moved);
 	if (target != NULL)
 		spx_unpin(req, target);
+	err = spx_audit_name(req, "rename", src.parent, name, err, extra);
 	spx_unpin(req, dst.parent);
-	reply_failed(req, &src, r);
+	spx_unpin(req, src.parent);
+	fuse_reply_err(req, err);
 }

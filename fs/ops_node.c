@@ -1,4 +1,7 @@
 /* Handlers about one inode: lookup, forget, attributes, readlink, statfs. */
+#include "audit.h"
+#include "open_file.h"
+#include "record.h"
 #include "spxfs.h"
 #include "resolve.h"
 
@@ -18,11 +21,14 @@ void spx_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		spx_reply_err(req, pfd);
 		return;
 	}
-	struct fuse_entry_param e;
-	int r = spx_lookup_entry(req, p, pfd, name, &e);
+	struct fuse_entry_param e = {0};
+	int err = -spx_lookup_entry(req, p, pfd, name, &e);
+	err = spx_audit_detail(req, "lookup", p, name, err);
+	if (err != 0 && e.ino != 0)
+		inode_table_forget(spx_fs_of(req)->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
 	spx_unpin(req, p);
-	if (r < 0)
-		spx_reply_err(req, r);
+	if (err != 0)
+		fuse_reply_err(req, err);
 	else
 		fuse_reply_entry(req, &e);
 }
@@ -44,12 +50,22 @@ void spx_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *for
 /* The descriptor an attribute request works on: the open file's when the
  * request came through one (it stays valid whatever happened to the name),
  * else the inode's O_PATH descriptor, pinned. */
+static struct open_file *handle_of(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* The kernel passes a handle only for regular files (ftruncate,
+	 * fstat); directories' handles are another type. */
+	if (fi == NULL || !S_ISREG(inode_type(spx_inode_of(req, ino))))
+		return NULL;
+	return (struct open_file *)(uintptr_t)fi->fh;
+}
+
 static int attr_fd(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		   struct spx_inode **pinned)
 {
 	*pinned = NULL;
-	if (fi != NULL)
-		return (int)fi->fh;
+	struct open_file *h = handle_of(req, ino, fi);
+	if (h != NULL)
+		return open_file_fd(h);
 	return spx_pin(req, ino, pinned);
 }
 
@@ -68,20 +84,22 @@ void spx_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	struct stat st;
-	int r = resolve_stat_fd(fd, &st);
+	int err = -resolve_stat_fd(fd, &st);
 	attr_done(req, in);
-	if (r < 0)
-		spx_reply_err(req, r);
+	err = spx_audit_detail(req, "getattr", spx_inode_of(req, ino), NULL, err);
+	if (err != 0)
+		fuse_reply_err(req, err);
 	else
 		fuse_reply_attr(req, &st, spx_fs_of(req)->timeout);
 }
 
-static int set_mode(struct spx_fs *fs, int fd, mode_t type, mode_t mode, struct fuse_file_info *fi)
+/* ffd: the open file's descriptor, or -1 to work on the O_PATH fd. */
+static int set_mode(struct spx_fs *fs, int fd, mode_t type, mode_t mode, int ffd)
 {
 	mode = spx_safe_mode((mode & 07777) | type);
 	int r;
-	if (fi != NULL) {
-		r = fchmod((int)fi->fh, mode & 07777);
+	if (ffd >= 0) {
+		r = fchmod(ffd, mode & 07777);
 	} else if (S_ISLNK(type)) {
 		return -EOPNOTSUPP; /* Linux has no symlink modes */
 	} else {
@@ -92,10 +110,10 @@ static int set_mode(struct spx_fs *fs, int fd, mode_t type, mode_t mode, struct 
 	return r < 0 ? -errno : 0;
 }
 
-static int set_size(struct spx_fs *fs, int fd, off_t size, struct fuse_file_info *fi)
+static int set_size(struct spx_fs *fs, int fd, off_t size, int ffd)
 {
-	if (fi != NULL)
-		return ftruncate((int)fi->fh, size) < 0 ? -errno : 0;
+	if (ffd >= 0)
+		return ftruncate(ffd, size) < 0 ? -errno : 0;
 	int wfd = spx_reopen(fs, fd, O_WRONLY);
 	if (wfd < 0)
 		return wfd;
@@ -105,7 +123,7 @@ static int set_size(struct spx_fs *fs, int fd, off_t size, struct fuse_file_info
 }
 
 static int set_times(struct spx_fs *fs, int fd, mode_t type, const struct stat *attr, int valid,
-		     struct fuse_file_info *fi)
+		     int ffd)
 {
 	struct timespec tv[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_OMIT}};
 	if (valid & FUSE_SET_ATTR_ATIME_NOW)
@@ -117,8 +135,8 @@ static int set_times(struct spx_fs *fs, int fd, mode_t type, const struct stat *
 	else if (valid & FUSE_SET_ATTR_MTIME)
 		tv[1] = attr->st_mtim;
 	int r;
-	if (fi != NULL) {
-		r = futimens((int)fi->fh, tv);
+	if (ffd >= 0) {
+		r = futimens(ffd, tv);
 	} else if (S_ISLNK(type)) {
 		r = utimensat(fd, "", tv, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
 	} else {
@@ -127,6 +145,53 @@ static int set_times(struct spx_fs *fs, int fd, mode_t type, const struct stat *
 		r = utimensat(fs->proc_self_fd, name, tv, 0);
 	}
 	return r < 0 ? -errno : 0;
+}
+
+static void time_field(json_t *rec, const char *key, int now_bit, int set_bit, int valid,
+		       const struct timespec *ts)
+{
+	if (valid & now_bit) {
+		json_object_set_new(rec, key, json_string("now"));
+	} else if (valid & set_bit) {
+		char when[40];
+		record_format_time(ts, when);
+		json_object_set_new(rec, key, json_string(when));
+	}
+}
+
+/* One record per setattr, named for what it changed: chmod, chown,
+ * truncate or utimens; setattr when it changed several. */
+static int audit_setattr(fuse_req_t req, fuse_ino_t ino, const struct stat *attr, int valid,
+			 int err)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	if (fs->log == NULL)
+		return err;
+	const int times = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+			  FUSE_SET_ATTR_MTIME_NOW;
+	const char *op = "setattr";
+	int kinds = !!(valid & FUSE_SET_ATTR_MODE) +
+		    !!(valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) +
+		    !!(valid & FUSE_SET_ATTR_SIZE) + !!(valid & times);
+	if (kinds == 1)
+		op = (valid & FUSE_SET_ATTR_MODE)    ? "chmod"
+		     : (valid & FUSE_SET_ATTR_SIZE) ? "truncate"
+		     : (valid & times)		    ? "utimens"
+						    : "chown";
+	json_t *extra = json_object();
+	if (valid & FUSE_SET_ATTR_MODE)
+		json_object_set_new(extra, "mode", json_integer(attr->st_mode & 07777));
+	if (valid & FUSE_SET_ATTR_UID)
+		json_object_set_new(extra, "owner", json_integer(attr->st_uid));
+	if (valid & FUSE_SET_ATTR_GID)
+		json_object_set_new(extra, "group", json_integer(attr->st_gid));
+	if (valid & FUSE_SET_ATTR_SIZE)
+		json_object_set_new(extra, "size", json_integer(attr->st_size));
+	time_field(extra, "atime", FUSE_SET_ATTR_ATIME_NOW, FUSE_SET_ATTR_ATIME, valid,
+		   &attr->st_atim);
+	time_field(extra, "mtime", FUSE_SET_ATTR_MTIME_NOW, FUSE_SET_ATTR_MTIME, valid,
+		   &attr->st_mtim);
+	return spx_audit_name(req, op, spx_inode_of(req, ino), NULL, err, extra);
 }
 
 void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
@@ -140,7 +205,9 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		return;
 	}
 	mode_t type = inode_type(spx_inode_of(req, ino));
-	int r = fs->read_only ? -EROFS : 0;
+	struct open_file *h = handle_of(req, ino, fi);
+	int ffd = h != NULL ? open_file_fd(h) : -1;
+	int r = fs->read_only ? -EROFS : -spx_audit_ready(req);
 	if (r == 0 && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
 		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
 		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
@@ -148,18 +215,21 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 			r = -errno;
 	}
 	if (r == 0 && (valid & FUSE_SET_ATTR_MODE))
-		r = set_mode(fs, fd, type, attr->st_mode, fi);
+		r = set_mode(fs, fd, type, attr->st_mode, ffd);
 	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE))
-		r = S_ISDIR(type) ? -EISDIR : set_size(fs, fd, attr->st_size, fi);
+		r = S_ISDIR(type) ? -EISDIR : set_size(fs, fd, attr->st_size, ffd);
+	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE) && h != NULL)
+		open_file_touched(h);
 	if (r == 0 && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
 				FUSE_SET_ATTR_MTIME_NOW)))
-		r = set_times(fs, fd, type, attr, valid, fi);
+		r = set_times(fs, fd, type, attr, valid, ffd);
 	struct stat st;
 	if (r == 0)
 		r = resolve_stat_fd(fd, &st);
 	attr_done(req, in);
-	if (r < 0)
-		spx_reply_err(req, r);
+	int err = audit_setattr(req, ino, attr, valid, -r);
+	if (err != 0)
+		fuse_reply_err(req, err);
 	else
 		fuse_reply_attr(req, &st, fs->timeout);
 }
@@ -174,13 +244,12 @@ void spx_readlink(fuse_req_t req, fuse_ino_t ino)
 	}
 	char buf[PATH_MAX + 1];
 	ssize_t n = readlinkat(fd, "", buf, sizeof(buf));
-	int err = n < 0 ? errno : 0;
+	int err = n < 0 ? errno : ((size_t)n >= sizeof(buf) ? ENAMETOOLONG : 0);
 	spx_unpin(req, in);
-	if (n < 0)
+	err = spx_audit_name(req, "readlink", in, NULL, err, NULL);
+	if (err != 0) {
 		fuse_reply_err(req, err);
-	else if ((size_t)n >= sizeof(buf))
-		fuse_reply_err(req, ENAMETOOLONG);
-	else {
+	} else {
 		buf[n] = '\0';
 		fuse_reply_readlink(req, buf);
 	}
@@ -202,7 +271,7 @@ void spx_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	if (r == 0 && (mask & W_OK) && fs->read_only)
 		r = -EROFS;
 	spx_unpin(req, in);
-	fuse_reply_err(req, -r);
+	fuse_reply_err(req, spx_audit_detail(req, "access", in, NULL, -r));
 }
 
 void spx_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -214,10 +283,11 @@ void spx_statfs(fuse_req_t req, fuse_ino_t ino)
 		return;
 	}
 	struct statvfs sv;
-	int r = fstatvfs(fd, &sv) < 0 ? -errno : 0;
+	int err = fstatvfs(fd, &sv) < 0 ? errno : 0;
 	spx_unpin(req, in);
-	if (r < 0)
-		spx_reply_err(req, r);
+	err = spx_audit_detail(req, "statfs", in, NULL, err);
+	if (err != 0)
+		fuse_reply_err(req, err);
 	else
 		fuse_reply_statfs(req, &sv);
 }

@@ -1,6 +1,7 @@
 /* Extended attributes: only the user.* namespace passes. security.*,
  * trusted.* and system.* (ACLs, capabilities) would let a job change what
  * the host grants; they are refused like an unsupported namespace. */
+#include "audit.h"
 #include "spxfs.h"
 
 #include <errno.h>
@@ -20,27 +21,36 @@ static void proc_path(int fd, char buf[40])
 	(void)snprintf(buf, 40, "/proc/self/fd/%d", fd);
 }
 
+/* setxattr or removexattr, recorded; returns the errno to reply. */
+static int change_xattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags, bool remove)
+{
+	struct spx_inode *in = spx_inode_of(req, ino);
+	int err = !user_name(name) ? EOPNOTSUPP
+		  : spx_fs_of(req)->read_only ? EROFS
+					      : spx_audit_ready(req);
+	if (err == 0) {
+		int fd = inode_table_pin(spx_fs_of(req)->table, in);
+		if (fd < 0) {
+			err = -fd;
+		} else {
+			char path[40];
+			proc_path(fd, path);
+			int r = remove ? removexattr(path, name) : setxattr(path, name, value, size, flags);
+			err = r < 0 ? errno : 0;
+			inode_table_unpin(spx_fs_of(req)->table, in);
+		}
+	}
+	json_t *extra = json_pack("{s:s}", "name", name);
+	if (extra != NULL && !remove)
+		json_object_set_new(extra, "size", json_integer((json_int_t)size));
+	return spx_audit_name(req, remove ? "removexattr" : "setxattr", in, NULL, err, extra);
+}
+
 void spx_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		  size_t size, int flags)
 {
-	if (!user_name(name)) {
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	if (spx_fs_of(req)->read_only) {
-		fuse_reply_err(req, EROFS);
-		return;
-	}
-	struct spx_inode *in;
-	int fd = spx_pin(req, ino, &in);
-	if (fd < 0) {
-		spx_reply_err(req, fd);
-		return;
-	}
-	char path[40];
-	proc_path(fd, path);
-	int r = setxattr(path, name, value, size, flags) < 0 ? errno : 0;
-	spx_unpin(req, in);
+	int r = change_xattr(req, ino, name, value, size, flags, false);
 	fuse_reply_err(req, r);
 }
 
@@ -118,23 +128,6 @@ void spx_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 void spx_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	if (!user_name(name)) {
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	if (spx_fs_of(req)->read_only) {
-		fuse_reply_err(req, EROFS);
-		return;
-	}
-	struct spx_inode *in;
-	int fd = spx_pin(req, ino, &in);
-	if (fd < 0) {
-		spx_reply_err(req, fd);
-		return;
-	}
-	char path[40];
-	proc_path(fd, path);
-	int r = removexattr(path, name) < 0 ? errno : 0;
-	spx_unpin(req, in);
+	int r = change_xattr(req, ino, name, NULL, 0, 0, true);
 	fuse_reply_err(req, r);
 }

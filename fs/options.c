@@ -1,4 +1,5 @@
 #include "options.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,11 @@ const char *options_usage(void)
 	       "  -r, --read-only       refuse every change (EROFS)\n"
 	       "  -t, --cache-timeout=SEC  how long the kernel may cache names and attributes\n"
 	       "                        (default 1; 0 sees host-side changes at once)\n"
+	       "      --audit-log=PATH  record every operation in PATH (outside ROOT; must not exist)\n"
+	       "      --audit-key=FILE  chain records with HMAC-SHA256 under FILE's bytes (16-1024)\n"
+	       "      --audit-sync=MODE none, batch (default: fdatasync every 100 ms) or strict\n"
+	       "                        (answer only once the record is on disk)\n"
+	       "      --audit-level=L   ops (default) or all (also lookups, stats, access)\n"
 	       "  -d, --debug           log every FUSE request to stderr (implies -f)\n"
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
@@ -62,12 +68,17 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 		{"read-only", no_argument, NULL, 'r'},
 		{"debug", no_argument, NULL, 'd'},
 		{"cache-timeout", required_argument, NULL, 't'},
+		{"audit-log", required_argument, NULL, 'L'},
+		{"audit-key", required_argument, NULL, 'K'},
+		{"audit-sync", required_argument, NULL, 'S'},
+		{"audit-level", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(opts, 0, sizeof(*opts));
 	opts->cache_timeout = 1.0;
+	opts->audit_sync = AUDIT_SYNC_BATCH;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -88,6 +99,27 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 				return fail(opts, "--cache-timeout wants seconds from 0 to 86400",
 					    optarg);
 			break;
+		case 'L':
+			opts->audit_log = optarg;
+			break;
+		case 'K':
+			opts->audit_key = optarg;
+			break;
+		case 'S':
+			if (strcmp(optarg, "none") == 0)
+				opts->audit_sync = AUDIT_SYNC_NONE;
+			else if (strcmp(optarg, "batch") == 0)
+				opts->audit_sync = AUDIT_SYNC_BATCH;
+			else if (strcmp(optarg, "strict") == 0)
+				opts->audit_sync = AUDIT_SYNC_STRICT;
+			else
+				return fail(opts, "--audit-sync wants none, batch or strict", optarg);
+			break;
+		case 'A':
+			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "ops") != 0)
+				return fail(opts, "--audit-level wants ops or all", optarg);
+			opts->audit_all = strcmp(optarg, "all") == 0;
+			break;
 		case 'd':
 			opts->debug = opts->foreground = true;
 			break;
@@ -105,6 +137,8 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 		return fail(opts, argc - optind < 2 ? "missing ROOT or MOUNTPOINT"
 						    : "too many arguments",
 			    NULL);
+	if ((opts->audit_key || opts->audit_all) && opts->audit_log == NULL)
+		return fail(opts, "--audit-key and --audit-level need --audit-log", NULL);
 	opts->root = argv[optind];
 	opts->mountpoint = argv[optind + 1];
 	return OPTIONS_RUN;

@@ -22,6 +22,10 @@ struct spxfs_options {
 	bool debug;
 	double cache_timeout; /* seconds the kernel may cache names and attributes */
 	char fuse_opts[1024]; /* the -o values joined with ',' */
+	const char *audit_log;	/* NULL: no auditing */
+	const char *audit_key;	/* key file for an HMAC chain */
+	int audit_sync;		/* enum audit_sync */
+	bool audit_all;		/* --audit-level=all */
 	char error[256];
 };
 

@@ -16,6 +16,8 @@
 
 #include "inode_table.h"
 
+struct audit_writer;
+
 struct spx_fs {
 	struct inode_table *table;
 	int proc_self_fd;  /* O_PATH of /proc/self/fd: reopens an O_PATH fd */
@@ -23,6 +25,8 @@ struct spx_fs {
 	bool debug;
 	bool can_chown;	   /* running with CAP_CHOWN: give files to their creator */
 	double timeout;	   /* entry and attribute cache lifetime, seconds */
+	struct audit_writer *log; /* NULL: no auditing */
+	bool audit_all;	   /* also lookups, getattr, access, statfs, xattr reads */
 };
 
 extern const struct fuse_lowlevel_ops spxfs_ops;

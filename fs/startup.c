@@ -65,6 +65,35 @@ int startup_open_root(const char *root, const char *mountpoint, char *err, size_
 	return fd;
 }
 
+int startup_check_log(const char *path, const char *root, const char *mountpoint, char *err,
+		      size_t errlen)
+{
+	char dir[PATH_MAX], rdir[PATH_MAX], rroot[PATH_MAX], rmnt[PATH_MAX];
+	struct stat st;
+	if (lstat(path, &st) == 0)
+		return say(err, errlen, -2, "audit log", path,
+			   "already exists; refusing to overwrite a log");
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return say(err, errlen, -2, "audit log", path, "path too long");
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		(void)snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (realpath(dir, rdir) == NULL)
+		return say(err, errlen, -2, "audit log", path, "its directory does not exist");
+	if (realpath(root, rroot) == NULL || realpath(mountpoint, rmnt) == NULL)
+		return say(err, errlen, -1, "audit log", path, strerror(errno));
+	if (is_within(rdir, rroot))
+		return say(err, errlen, -2, "audit log", path,
+			   "is inside ROOT, where the job could rewrite it");
+	if (is_within(rdir, rmnt))
+		return say(err, errlen, -2, "audit log", path, "is inside MOUNTPOINT");
+	return 0;
+}
+
 size_t startup_raise_nofile(void)
 {
 	struct rlimit rl;

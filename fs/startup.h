@@ -15,6 +15,12 @@
  */
 int startup_open_root(const char *root, const char *mountpoint, char *err, size_t errlen);
 
+/* Checks that the audit log can be made at path: its directory exists and
+ * is neither inside ROOT nor inside MOUNTPOINT, and path does not exist
+ * (a log is never overwritten). 0, or -2 / -1 with a reason in err. */
+int startup_check_log(const char *path, const char *root, const char *mountpoint, char *err,
+		      size_t errlen);
+
 /* Raises the soft open-file limit to the hard one; returns the new soft
  * limit (never less than the old one). */
 size_t startup_raise_nofile(void);

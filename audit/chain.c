@@ -1,0 +1,95 @@
+#include "chain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <unistd.h>
+
+int chain_key_load(const char *path, struct chain_key *key)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t len = 0;
+	for (;;) {
+		/* one byte of room past the limit tells "too long" apart */
+		unsigned char extra;
+		unsigned char *dst = len < sizeof(key->bytes) ? key->bytes + len : &extra;
+		size_t room = len < sizeof(key->bytes) ? sizeof(key->bytes) - len : 1;
+		ssize_t n = read(fd, dst, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > sizeof(key->bytes))
+			break;
+	}
+	close(fd);
+	if (len < 16 || len > sizeof(key->bytes)) {
+		memset(key, 0, sizeof(*key));
+		return -EINVAL;
+	}
+	key->len = len;
+	return 0;
+}
+
+int chain_link(const struct chain_key *key, const void *data, size_t len,
+	       unsigned char out[CHAIN_LEN])
+{
+	if (key != NULL && key->len > 0) {
+		size_t outlen = 0;
+		if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key->bytes, key->len, data, len,
+			      out, CHAIN_LEN, &outlen) == NULL ||
+		    outlen != CHAIN_LEN)
+			return -1;
+		return 0;
+	}
+	unsigned int n = 0;
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != CHAIN_LEN)
+		return -1;
+	return 0;
+}
+
+void chain_hex(const unsigned char in[CHAIN_LEN], char out[CHAIN_HEX_LEN])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < CHAIN_LEN; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * CHAIN_LEN] = '\0';
+}
+
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int chain_unhex(const char *hex, unsigned char out[CHAIN_LEN])
+{
+	if (strlen(hex) != 2 * CHAIN_LEN)
+		return -1;
+	for (size_t i = 0; i < CHAIN_LEN; i++) {
+		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+const char *chain_kind(const struct chain_key *key)
+{
+	return key != NULL && key->len > 0 ? "hmac-sha256" : "sha256";
+}

@@ -1,0 +1,249 @@
+#include "open_file.h"
+#include "audit.h"
+#include "chain.h"
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_RANGES 16
+
+struct range {
+	off_t start, end;
+};
+
+struct io_account {
+	uint64_t bytes;
+	off_t next;	 /* where the next sequential access would start */
+	bool sequential; /* every access so far continued from 0 */
+	EVP_MD_CTX *md;
+	struct range ranges[MAX_RANGES];
+	int nranges;
+	bool ranges_truncated;
+};
+
+struct open_file {
+	int fd;
+	int flags;
+	bool audited, created_empty, reached_eof, touched;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	char *path;
+	pthread_mutex_t lock;
+	struct io_account rd, wr;
+};
+
+static void account_init(struct io_account *a)
+{
+	a->sequential = true;
+	a->md = EVP_MD_CTX_new();
+	if (a->md != NULL && EVP_DigestInit_ex(a->md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(a->md);
+		a->md = NULL;
+	}
+}
+
+struct open_file *open_file_new(int fd, int flags, bool audited, bool created_empty,
+				    pid_t pid, uid_t uid, gid_t gid, char *path)
+{
+	struct open_file *h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	h->fd = fd;
+	h->flags = flags;
+	h->audited = audited;
+	h->created_empty = created_empty;
+	h->pid = pid;
+	h->uid = uid;
+	h->gid = gid;
+	h->path = path;
+	if (audited) {
+		pthread_mutex_init(&h->lock, NULL);
+		account_init(&h->rd);
+		account_init(&h->wr);
+	}
+	return h;
+}
+
+int open_file_fd(const struct open_file *h)
+{
+	return h->fd;
+}
+
+static void add_range(struct io_account *a, off_t start, off_t end)
+{
+	/* Merge with an overlapping or adjacent range, else insert sorted. */
+	for (int i = 0; i < a->nranges; i++) {
+		struct range *r = &a->ranges[i];
+		if (start <= r->end && end >= r->start) {
+			r->start = start < r->start ? start : r->start;
+			r->end = end > r->end ? end : r->end;
+			return;
+		}
+	}
+	if (a->nranges == MAX_RANGES) {
+		a->ranges_truncated = true;
+		return;
+	}
+	int i = a->nranges++;
+	while (i > 0 && a->ranges[i - 1].start > start) {
+		a->ranges[i] = a->ranges[i - 1];
+		i--;
+	}
+	a->ranges[i] = (struct range){start, end};
+}
+
+static void account(struct io_account *a, off_t off, const void *buf, size_t n)
+{
+	a->bytes += n;
+	if (n > 0)
+		add_range(a, off, off + (off_t)n);
+	if (a->sequential && off == a->next && a->md != NULL) {
+		if (EVP_DigestUpdate(a->md, buf, n) != 1)
+			a->sequential = false;
+		a->next += (off_t)n;
+	} else if (n > 0) {
+		a->sequential = false;
+	}
+}
+
+void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, size_t asked)
+{
+	if (!h->audited)
+		return;
+	pthread_mutex_lock(&h->lock);
+	bool at_next = h->rd.sequential && off == h->rd.next;
+	account(&h->rd, off, buf, n);
+	/* A short read where the sequence stood means it reached the end. */
+	if (at_next && n < asked)
+		h->reached_eof = true;
+	pthread_mutex_unlock(&h->lock);
+}
+
+void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n)
+{
+	if (!h->audited)
+		return;
+	pthread_mutex_lock(&h->lock);
+	account(&h->wr, off, buf, n);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void open_file_touched(struct open_file *h)
+{
+	if (!h->audited)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->touched = true;
+	h->wr.sequential = false;
+	pthread_mutex_unlock(&h->lock);
+}
+
+static json_t *digest_hex(EVP_MD_CTX *md)
+{
+	unsigned char out[CHAIN_LEN];
+	unsigned int n = 0;
+	char hex[CHAIN_HEX_LEN];
+	if (EVP_DigestFinal_ex(md, out, &n) != 1 || n != CHAIN_LEN)
+		return NULL;
+	chain_hex(out, hex);
+	return json_string(hex);
+}
+
+/* SHA-256 of the file's whole current content, read back from the host. */
+static json_t *hash_file(struct spx_fs *fs, int fd)
+{
+	int rfd = spx_reopen(fs, fd, O_RDONLY);
+	if (rfd < 0)
+		return NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char *buf = malloc(1 << 16);
+	json_t *out = NULL;
+	if (md != NULL && buf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
+		ssize_t n;
+		while ((n = read(rfd, buf, 1 << 16)) > 0)
+			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+				break;
+		if (n == 0)
+			out = digest_hex(md);
+	}
+	free(buf);
+	EVP_MD_CTX_free(md);
+	close(rfd);
+	return out;
+}
+
+static json_t *ranges_json(const struct io_account *a)
+{
+	json_t *arr = json_array();
+	for (int i = 0; arr != NULL && i < a->nranges; i++)
+		json_array_append_new(arr, json_pack("[I, I]", (json_int_t)a->ranges[i].start,
+						     (json_int_t)a->ranges[i].end));
+	return arr;
+}
+
+static void add_read(json_t *rec, struct open_file *h)
+{
+	json_object_set_new(rec, "read", json_integer((json_int_t)h->rd.bytes));
+	if (h->rd.bytes == 0 && !h->reached_eof)
+		return;
+	if (h->rd.sequential && h->reached_eof) {
+		json_t *hex = digest_hex(h->rd.md);
+		if (hex != NULL) {
+			json_object_set_new(rec, "sha256_read", hex);
+			return;
+		}
+	}
+	json_object_set_new(rec, "read_ranges", ranges_json(&h->rd));
+	if (h->rd.ranges_truncated)
+		json_object_set_new(rec, "read_ranges_truncated", json_true());
+}
+
+static void add_written(struct spx_fs *fs, json_t *rec, struct open_file *h)
+{
+	json_object_set_new(rec, "written", json_integer((json_int_t)h->wr.bytes));
+	if (h->wr.bytes == 0 && !h->touched && !h->created_empty)
+		return;
+	if (h->wr.bytes > 0)
+		json_object_set_new(rec, "write_ranges", ranges_json(&h->wr));
+	struct stat st;
+	json_t *hex = NULL;
+	/* The running hash is the content only if nothing else wrote it. */
+	if (h->created_empty && h->wr.sequential && fstat(h->fd, &st) == 0 &&
+	    st.st_size == h->wr.next)
+		hex = digest_hex(h->wr.md);
+	if (hex == NULL)
+		hex = hash_file(fs, h->fd);
+	json_object_set_new(rec, "sha256_final", hex != NULL ? hex : json_null());
+	if (fstat(h->fd, &st) == 0)
+		json_object_set_new(rec, "size", json_integer((json_int_t)st.st_size));
+}
+
+json_t *open_file_close(struct spx_fs *fs, struct open_file *h)
+{
+	json_t *rec = NULL;
+	if (h->audited) {
+		rec = spx_audit_new_as(fs, "close", h->pid, h->uid, h->gid);
+		if (rec != NULL) {
+			if (h->path == NULL || record_set_path(rec, "path", h->path) < 0)
+				json_object_set_new(rec, "path", json_null());
+			json_object_set_new(rec, "flags", spx_audit_flags(h->flags));
+			add_read(rec, h);
+			add_written(fs, rec, h);
+		}
+		EVP_MD_CTX_free(h->rd.md);
+		EVP_MD_CTX_free(h->wr.md);
+		pthread_mutex_destroy(&h->lock);
+	}
+	close(h->fd);
+	free(h->path);
+	free(h);
+	return rec;
+}

@@ -1,0 +1,34 @@
+/*
+ * open_file: an open file (fi->fh) and, when auditing, what was done
+ * through it: bytes and ranges read and written, and SHA-256 of the data
+ * while it flows sequentially from offset 0. At release the handle yields
+ * one "close" record with the hash of what was read in full and of the
+ * file's final content after writes.
+ */
+#ifndef SPX_OPEN_FILE_H
+#define SPX_OPEN_FILE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct spx_fs;
+struct open_file;
+
+/* Takes fd. audited: keep the I/O account. created_empty: the file was
+ * created or truncated by this open, so sequential writes from 0 are its
+ * whole content. */
+struct open_file *open_file_new(int fd, int flags, bool audited, bool created_empty,
+				    pid_t pid, uid_t uid, gid_t gid, char *path);
+int open_file_fd(const struct open_file *h);
+
+void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, size_t asked);
+void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n);
+/* Data changed by other means (copy_file_range, fallocate, truncate). */
+void open_file_touched(struct open_file *h);
+
+/* The close record (NULL when not audited), then closes and frees h.
+ * proc_self_fd reopens the file to hash its final content when needed. */
+json_t *open_file_close(struct spx_fs *fs, struct open_file *h);
+
+#endif
