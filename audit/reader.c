@@ -129,8 +129,9 @@ static int check_record(struct audit_reader *r, json_t *rec, const struct chain_
 			    "record 1 does not follow the header: wrong key, or the header was altered");
 		else
 			say(res, VERIFY_BROKEN, line,
-			    "record %lld does not follow record %lld: it or the one before was altered",
-			    (long long)seq, (long long)seq - 1);
+			    "the chain breaks here: record %lld (this line) or record %lld (line "
+			    "%lld) was altered",
+			    (long long)seq, (long long)seq - 1, (long long)line - 1);
 		return -1;
 	}
 	size_t len;

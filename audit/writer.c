@@ -46,25 +46,28 @@ static void fail_locked(struct audit_writer *w, int err, const char *what)
 	pthread_cond_broadcast(&w->synced);
 }
 
+/* Makes sure `need` bytes past the end are reserved, a chunk at a time
+ * while the disk allows, else just what is needed. */
 static int reserve_locked(struct audit_writer *w, size_t need)
 {
-	if (w->size + (off_t)need + RESERVE_MARGIN <= w->reserved)
+	off_t want = w->size + (off_t)need;
+	if (want <= w->reserved)
 		return 0;
-	off_t want = w->size + (off_t)need + RESERVE_MARGIN + RESERVE_CHUNK;
-	int r = fallocate(w->fd, FALLOC_FL_KEEP_SIZE, w->reserved, want - w->reserved);
-	if (r < 0 && errno == EOPNOTSUPP) {
+	int r = fallocate(w->fd, FALLOC_FL_KEEP_SIZE, w->reserved, want + RESERVE_CHUNK - w->reserved);
+	if (r == 0) {
+		w->reserved = want + RESERVE_CHUNK;
+		return 0;
+	}
+	if (errno == EOPNOTSUPP) {
 		w->reserved = want; /* cannot reserve here; rely on write errors */
 		return 0;
 	}
-	if (r < 0) {
-		/* Not enough for a chunk: accept while this line still fits. */
-		if (errno == ENOSPC && w->size + (off_t)need <= w->reserved)
-			return 0;
-		fail_locked(w, errno, "reserving space for the audit log");
-		return -EIO;
+	if (errno == ENOSPC && fallocate(w->fd, FALLOC_FL_KEEP_SIZE, w->reserved, want - w->reserved) == 0) {
+		w->reserved = want;
+		return 0;
 	}
-	w->reserved = want;
-	return 0;
+	fail_locked(w, errno, "reserving space for the audit log");
+	return -EIO;
 }
 
 static int write_all_locked(struct audit_writer *w, const char *buf, size_t len)
@@ -239,7 +242,8 @@ int audit_writer_start(struct audit_writer *w)
 int audit_writer_ready(struct audit_writer *w)
 {
 	pthread_mutex_lock(&w->lock);
-	int r = w->failed ? -EIO : reserve_locked(w, 4096);
+	/* Room for this operation's records before the operation is made. */
+	int r = w->failed ? -EIO : reserve_locked(w, RESERVE_MARGIN);
 	pthread_mutex_unlock(&w->lock);
 	return r;
 }

@@ -38,14 +38,17 @@ static struct fuse_session *new_session(const struct spxfs_options *opts, struct
 
 /* Creates the audit log and writes its header; NULL and a message on
  * failure. */
-static struct audit_writer *open_log(const struct spxfs_options *opts, char *err, size_t errlen)
+static struct audit_writer *open_log(const struct spxfs_options *opts, char *err, size_t errlen,
+				     int *status)
 {
 	struct chain_key key = {0};
+	*status = EXIT_RUNTIME;
 	if (opts->audit_key != NULL) {
 		int r = chain_key_load(opts->audit_key, &key);
 		if (r < 0) {
 			snprintf(err, errlen, "audit key '%s': %s", opts->audit_key,
 				 r == -EINVAL ? "must hold 16 to 1024 bytes" : strerror(-r));
+			*status = EXIT_USAGE;
 			return NULL;
 		}
 	}
@@ -139,11 +142,12 @@ int main(int argc, char **argv)
 	if (opts.audit_log != NULL) {
 		int r = startup_check_log(opts.audit_log, opts.root, opts.mountpoint, err,
 					  sizeof(err));
-		if (r == 0 && (fs.log = open_log(&opts, err, sizeof(err))) == NULL)
+		int code = r == -2 ? EXIT_USAGE : EXIT_RUNTIME;
+		if (r == 0 && (fs.log = open_log(&opts, err, sizeof(err), &code)) == NULL)
 			r = -1;
 		if (r < 0) {
 			close(root_fd);
-			return die(r == -2 ? EXIT_USAGE : EXIT_RUNTIME, err);
+			return die(code, err);
 		}
 		fs.audit_all = opts.audit_all;
 	}

@@ -22,9 +22,13 @@ compare() {
 	"$(dirname "$0")/fixture.sh" "$t/native"
 	"$(dirname "$0")/fixture.sh" "$t/root"
 	chown "$user" "$t/native" "$t/root" "$t/mnt"
-	local as=()
+	local as=() opts=() o
 	[ "$mount_as" != root ] && as=(--as "$mount_as")
-	if ! mount_spxfs "${as[@]}" "$t/root" "$t/mnt" "$@"; then
+	for o in "$@"; do # AUDIT stands for a log in this test's directory
+		[ "$o" = AUDIT ] && o=--audit-log=$t/audit.log
+		opts+=("$o")
+	done
+	if ! mount_spxfs "${as[@]}" "$t/root" "$t/mnt" "${opts[@]}"; then
 		fail "$name: mount"
 		return
 	fi
@@ -49,9 +53,15 @@ compare() {
 		diff <(echo "$tn") <(echo "$ts") | head -20 | sed 's/^/    /'
 	fi
 	unmount "$t/mnt" || fail "$name: unmount"
+	if [ -f "$t/audit.log" ]; then
+		wait_for grep -q '"op":"end"' "$t/audit.log"
+		expect "$name: its audit log verifies" 0 intact "$SPX_BUILD/tools/spxaudit" verify "$t/audit.log"
+	fi
 }
 
 compare "root" root root
 compare "user via allow_other" "$TEST_USER" root -o allow_other
 compare "unprivileged daemon" "$TEST_USER" "$TEST_USER"
+compare "root, audited (strict)" root root AUDIT --audit-sync=strict
+compare "user via allow_other, audited" "$TEST_USER" root -o allow_other AUDIT
 finish

@@ -1,0 +1,212 @@
+/* spxaudit changes [--json] LOG: what the job created (A), modified (M),
+ * deleted (D) and renamed (R), with final content hashes: git status for
+ * a job. */
+#include "commands.h"
+#include "logfile.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool is_op(const char *op, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(op, *list) == 0)
+			return true;
+	return false;
+}
+
+static const char *change_of(json_t *state, const char *path)
+{
+	return rec_str(json_object_get(state, path), "change");
+}
+
+static void set_change(json_t *state, const char *path, const char *change)
+{
+	json_t *e = json_object_get(state, path);
+	if (e == NULL) {
+		e = json_object();
+		json_object_set_new(state, path, e);
+	}
+	json_object_set_new(e, "change", json_string(change));
+}
+
+/* An existing path was modified; a path this job added stays added. */
+static void touch(json_t *state, const char *path)
+{
+	if (json_object_get(state, path) == NULL)
+		set_change(state, path, "M");
+}
+
+static void created(json_t *state, const char *path, const char *type)
+{
+	set_change(state, path, strcmp(change_of(state, path), "D") == 0 ? "M" : "A");
+	json_object_set_new(json_object_get(state, path), "type", json_string(type));
+}
+
+static void removed(json_t *state, const char *path)
+{
+	const char *c = change_of(state, path);
+	if (strcmp(c, "A") == 0) {
+		json_object_del(state, path);
+	} else if (strcmp(c, "R") == 0) {
+		/* the original name is what is gone */
+		char *from = strdup(rec_str(json_object_get(state, path), "from"));
+		json_object_del(state, path);
+		if (from != NULL)
+			set_change(state, from, "D");
+		free(from);
+	} else {
+		set_change(state, path, "D");
+		json_object_del(json_object_get(state, path), "sha256");
+	}
+}
+
+/* Moves every entry at or below `from` to the same place below `to`. */
+static void rekey(json_t *state, const char *from, const char *to)
+{
+	size_t n = strlen(from);
+	json_t *moved = json_object();
+	const char *k;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(state, tmp, k, v) {
+		if (strncmp(k, from, n) == 0 && (k[n] == '/' || k[n] == '\0')) {
+			char *nk = malloc(strlen(to) + strlen(k + n) + 1);
+			if (nk == NULL)
+				continue;
+			memcpy(nk, to, strlen(to));
+			memcpy(nk + strlen(to), k + n, strlen(k + n) + 1);
+			json_object_set(moved, nk, v);
+			free(nk);
+			json_object_del(state, k);
+		}
+	}
+	json_object_update(state, moved);
+	json_decref(moved);
+}
+
+static void renamed(json_t *state, const char *from, const char *to, bool exchange)
+{
+	if (exchange) {
+		touch(state, from);
+		touch(state, to);
+		return;
+	}
+	json_t *e = json_object_get(state, from);
+	json_t *entry = e ? json_deep_copy(e) : json_pack("{s:s}", "change", "R");
+	rekey(state, from, to);
+	if (entry == NULL)
+		return;
+	const char *c = rec_str(entry, "change");
+	if (strcmp(c, "M") == 0 || strcmp(c, "R") == 0 || e == NULL) {
+		if (json_object_get(entry, "from") == NULL)
+			json_object_set_new(entry, "from", json_string(from));
+		if (strcmp(c, "M") == 0)
+			json_object_set_new(entry, "modified", json_true());
+		json_object_set_new(entry, "change", json_string("R"));
+		if (strcmp(rec_str(entry, "from"), to) == 0) /* back where it was */
+			json_object_set_new(entry, "change", json_string("M"));
+	}
+	json_object_set_new(state, to, entry);
+}
+
+static bool track(json_t *rec, void *ctx)
+{
+	static const char *const changes_meta[] = {
+		"chmod", "chown", "truncate", "utimens", "setattr", "setxattr", "removexattr",
+		"fallocate", "copy_file_range", NULL};
+	json_t *state = ctx;
+	const char *op = rec_str(rec, "op");
+	const char *path = rec_str(rec, "path");
+	if (strcmp(rec_str(rec, "result"), "ok") != 0 || *path == '\0')
+		return true;
+	if (strcmp(op, "create") == 0 || strcmp(op, "link") == 0)
+		created(state, path, "file");
+	else if (strcmp(op, "mknod") == 0)
+		created(state, path, "node");
+	else if (strcmp(op, "mkdir") == 0)
+		created(state, path, "dir");
+	else if (strcmp(op, "symlink") == 0)
+		created(state, path, "symlink");
+	else if (strcmp(op, "unlink") == 0 || strcmp(op, "rmdir") == 0)
+		removed(state, path);
+	else if (strcmp(op, "rename") == 0)
+		renamed(state, path, rec_str(rec, "path2"),
+			strcmp(rec_str(rec, "flags"), "RENAME_EXCHANGE") == 0);
+	else if (is_op(op, changes_meta))
+		touch(state, path);
+	else if (strcmp(op, "close") == 0 && json_is_string(json_object_get(rec, "sha256_final"))) {
+		touch(state, path);
+		json_object_set(json_object_get(state, path), "sha256",
+				json_object_get(rec, "sha256_final"));
+	}
+	return true;
+}
+
+int cmd_changes(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+						 {NULL, 0, NULL, 0}};
+	bool as_json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
+		if (c != 'j') {
+			fprintf(stderr, "spxaudit: changes: unknown option '%s'\n", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		as_json = true;
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "spxaudit: usage: spxaudit changes [--json] LOG\n");
+		return EXIT_USAGE;
+	}
+	json_t *state = json_object();
+	int status = logfile_each(argv[optind], false, track, state);
+	if (status != EXIT_UNREADABLE) {
+		/* Sorted by path, like git status. */
+		const char **keys = malloc((json_object_size(state) + 1) * sizeof(*keys));
+		if (keys == NULL) {
+			json_decref(state);
+			fprintf(stderr, "spxaudit: out of memory\n");
+			return EXIT_UNREADABLE;
+		}
+		size_t n = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(state, k, v) keys[n++] = k;
+		qsort(keys, n, sizeof(*keys), strcmp_ptr);
+		json_t *out = json_array();
+		for (size_t i = 0; i < n; i++) {
+			json_t *e = json_object_get(state, keys[i]);
+			const char *sha = rec_str(e, "sha256");
+			if (as_json) {
+				json_t *o = json_deep_copy(e);
+				json_object_set_new(o, "path", json_string(keys[i]));
+				json_array_append_new(out, o);
+			} else if (json_object_get(e, "from") != NULL) {
+				printf("%s  %s -> %s%s%s\n", rec_str(e, "change"), rec_str(e, "from"),
+				       keys[i], *sha ? "  " : "", sha);
+			} else {
+				printf("%s  %s%s%s\n", rec_str(e, "change"), keys[i], *sha ? "  " : "",
+				       sha);
+			}
+		}
+		if (as_json) {
+			char *text = json_dumps(out, JSON_INDENT(2));
+			if (text != NULL)
+				puts(text);
+			free(text);
+		}
+		json_decref(out);
+		free(keys);
+	}
+	json_decref(state);
+	return status;
+}

@@ -1,0 +1,94 @@
+#include "logfile.h"
+#include "reader.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+const char *rec_str(const json_t *rec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+	return s != NULL ? s : "";
+}
+
+long long rec_int(const json_t *rec, const char *key, long long dflt)
+{
+	const json_t *v = json_object_get(rec, key);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+static bool is_header(const json_t *rec)
+{
+	return strcmp(rec_str(rec, "op"), "header") == 0 &&
+	       strcmp(rec_str(rec, "format"), "spx-audit") == 0;
+}
+
+static void pause_briefly(void)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+}
+
+int logfile_each(const char *path, bool follow, record_fn fn, void *ctx)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "spxaudit: %s: %s\n", path, strerror(errno));
+		return EXIT_UNREADABLE;
+	}
+	struct audit_reader *r = audit_reader_new(f);
+	if (r == NULL) {
+		fprintf(stderr, "spxaudit: out of memory\n");
+		return EXIT_UNREADABLE;
+	}
+	int status = EXIT_OK;
+	long long n = 0;
+	bool ended = false, stop = false;
+	while (!stop) {
+		json_t *rec;
+		enum audit_next next = audit_reader_next(r, &rec);
+		long long line = (long long)audit_reader_lineno(r);
+		if (next == AUDIT_RECORD) {
+			if (n == 0 && !is_header(rec)) {
+				fprintf(stderr, "spxaudit: %s: not an spx audit log (no header record)\n",
+					path);
+				json_decref(rec);
+				status = EXIT_UNREADABLE;
+				break;
+			}
+			n++;
+			ended = strcmp(rec_str(rec, "op"), "end") == 0;
+			stop = !fn(rec, ctx) || (follow && ended);
+			json_decref(rec);
+			continue;
+		}
+		if (follow && (next == AUDIT_EOF || next == AUDIT_TORN)) {
+			audit_reader_rewind_partial(r);
+			pause_briefly();
+			continue;
+		}
+		if (next == AUDIT_EOF && n == 0) {
+			fprintf(stderr, "spxaudit: %s: empty file, not an spx audit log\n", path);
+			status = EXIT_UNREADABLE;
+		} else if (next == AUDIT_TORN) {
+			fprintf(stderr,
+				"spxaudit: %s: line %lld is incomplete (torn tail of an interrupted "
+				"write); showing the %lld records before it\n",
+				path, line, n);
+			if (n == 0)
+				status = EXIT_UNREADABLE;
+		} else if (next == AUDIT_MALFORMED) {
+			fprintf(stderr, "spxaudit: %s: line %lld is not a JSON record%s\n", path, line,
+				n == 0 ? ": not an spx audit log" : "; stopping there (run verify)");
+			status = n == 0 ? EXIT_UNREADABLE : EXIT_BROKEN;
+		} else if (next == AUDIT_IO_ERROR) {
+			fprintf(stderr, "spxaudit: %s: read error: %s\n", path, strerror(errno));
+			status = EXIT_UNREADABLE;
+		}
+		break;
+	}
+	audit_reader_free(r);
+	if (f != stdin)
+		fclose(f);
+	return status;
+}

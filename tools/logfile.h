@@ -1,0 +1,36 @@
+/*
+ * logfile: opening a log for a subcommand and walking its records, with
+ * one clear message for a damaged, empty or foreign file.
+ */
+#ifndef SPX_TOOLS_LOGFILE_H
+#define SPX_TOOLS_LOGFILE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* spxaudit's exit statuses (docs/spxaudit.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_BROKEN = 1,     /* verify: tampered; others: a malformed record mid-log */
+	EXIT_USAGE = 2,
+	EXIT_INCOMPLETE = 3, /* verify: torn tail or no end record */
+	EXIT_UNREADABLE = 4, /* missing, unreadable, empty or not an spx audit log */
+};
+
+/* Called for each record (the header included); return false to stop. */
+typedef bool (*record_fn)(json_t *rec, void *ctx);
+
+/*
+ * Reads LOG ("-" for standard input) and calls fn for every record.
+ * follow: at the end, wait for more until the end record arrives.
+ * Returns an exit status; problems are reported on stderr as
+ * "spxaudit: LOG: ...". A torn last line is a warning only.
+ */
+int logfile_each(const char *path, bool follow, record_fn fn, void *ctx);
+
+/* Convenience accessors that tolerate missing fields. */
+const char *rec_str(const json_t *rec, const char *key);
+long long rec_int(const json_t *rec, const char *key, long long dflt);
+
+#endif

@@ -1,0 +1,64 @@
+/* spxaudit: read, filter, summarize and verify spx audit logs. */
+#include "commands.h"
+#include "logfile.h"
+#include "spx_config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: spxaudit COMMAND [OPTIONS] LOG...\n"
+	"\n"
+	"  show [--json] [FILTERS] LOG      one line per record\n"
+	"  follow [--json] [FILTERS] LOG    show a live log as it grows, until its end record\n"
+	"  summary [--json] [FILTERS] LOG   operations per kind, bytes per file, errors, duration\n"
+	"  changes [--json] LOG             files created (A), modified (M), deleted (D),\n"
+	"                                   renamed (R), with their final SHA-256\n"
+	"  verify [--key FILE] [--head HASH] LOG\n"
+	"                                   check the hash chain; --head catches truncation\n"
+	"  diff [--json] LOG1 LOG2          files read or written differently by two runs\n"
+	"\n"
+	"FILTERS: --op OP[,OP]  --path GLOB  --pid PID  --since TIME  --until TIME  --failed\n"
+	"         (TIME is RFC 3339 UTC, e.g. 2026-11-29T07:31:00Z)\n"
+	"LOG may be - for standard input.\n"
+	"\n"
+	"Exit status: 0 fine; 1 verify: broken chain (tampering, wrong key, --head mismatch),\n"
+	"diff: the runs differ, others: a malformed record mid-log; 2 usage error;\n"
+	"3 verify: intact but incomplete (torn tail, no end record); 4 missing, unreadable,\n"
+	"empty or not an spx audit log.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("spxaudit %s\n", SPX_VERSION);
+		return EXIT_OK;
+	}
+	/* Each command parses argv[1..] with its own options. */
+	argc--;
+	argv++;
+	optind = 1;
+	if (strcmp(cmd, "show") == 0)
+		return cmd_show(argc, argv, false);
+	if (strcmp(cmd, "follow") == 0)
+		return cmd_show(argc, argv, true);
+	if (strcmp(cmd, "summary") == 0)
+		return cmd_summary(argc, argv);
+	if (strcmp(cmd, "changes") == 0)
+		return cmd_changes(argc, argv);
+	if (strcmp(cmd, "verify") == 0)
+		return cmd_verify(argc, argv);
+	if (strcmp(cmd, "diff") == 0)
+		return cmd_diff(argc, argv);
+	fprintf(stderr, "spxaudit: unknown command '%s' (try 'spxaudit --help')\n", cmd);
+	return EXIT_USAGE;
+}
