@@ -109,5 +109,28 @@ check_reports sanitize "$reports"
 unset ASAN_OPTIONS UBSAN_OPTIONS
 rm -rf "$reports"
 
+# libFuzzer targets, each for a bounded time from the corpus in the repo
+# (new inputs go to a scratch directory, not into the repo).
+echo "=== fuzz build (build-fuzz, clang)"
+if CC=clang build build-fuzz -Dtests=enabled -Dfuzz=true -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dbuildtype=debug; then
+	for target in build-fuzz/tests/fuzz_*; do
+		name=$(basename "$target")
+		corpus=tests/fuzz/corpus/${name#fuzz_}
+		scratch=$(mktemp -d /tmp/spx-fuzz.XXXXXX)
+		if "$target" -max_total_time="${SPX_FUZZ_SECONDS:-30}" -max_len=4096 \
+			"$scratch" "$corpus" >"$scratch.log" 2>&1; then
+			echo "$name: $(grep -E '^Done [0-9]+ runs' "$scratch.log")"
+			record "fuzz $name" 1 0
+		else
+			tail -30 "$scratch.log"
+			record "fuzz $name" 0 1
+		fi
+		rm -rf "$scratch" "$scratch.log"
+	done
+else
+	record "fuzz build" 0 1
+fi
+
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

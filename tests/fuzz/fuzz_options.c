@@ -1,0 +1,32 @@
+/* libFuzzer target: spxfs's command line. The input is split at NUL bytes
+ * into argv. */
+#include "options.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size + 1);
+	char *argv[66];
+	if (buf == NULL)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	int argc = 0;
+	argv[argc++] = "spxfs";
+	for (size_t i = 0; i <= size && argc < 64;) {
+		argv[argc++] = buf + i;
+		i += strlen(buf + i) + 1;
+	}
+	argv[argc] = NULL;
+	struct spxfs_options opts;
+	(void)options_parse(&opts, argc, argv);
+	double d;
+	(void)parse_seconds(buf, &d);
+	free(buf);
+	return 0;
+}
