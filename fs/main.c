@@ -138,6 +138,7 @@ int main(int argc, char **argv)
 		.can_chown = geteuid() == 0,
 		.timeout = opts.cache_timeout,
 		.proc_self_fd = -1,
+		.placeholders_fd = -1,
 	};
 	if (opts.audit_log != NULL) {
 		int r = startup_check_log(opts.audit_log, opts.root, opts.mountpoint, err,

@@ -27,6 +27,15 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 	int fd = resolve_child_stat(pfd, name, &e->attr);
 	if (spx_out_of_fds(fs, fd))
 		fd = resolve_child_stat(pfd, name, &e->attr);
+	if (fd == -ENOENT && fs->placeholders_fd >= 0 && parent == inode_table_root(fs->table)) {
+		fd = resolve_child_stat(fs->placeholders_fd, name, &e->attr);
+		if (fd >= 0) {
+			/* No link in ROOT leads here: the table keeps its fd. */
+			parent = NULL;
+		} else {
+			fd = -ENOENT;
+		}
+	}
 	if (fd < 0)
 		/* EXDEV: a mount point inside ROOT. It is not part of the tree
 		 * spxfs serves; say "not for you" rather than an errno no

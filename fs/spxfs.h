@@ -27,6 +27,11 @@ struct spx_fs {
 	double timeout;	   /* entry and attribute cache lifetime, seconds */
 	struct audit_writer *log; /* NULL: no auditing */
 	bool audit_all;	   /* also lookups, getattr, access, statfs, xattr reads */
+	/* spxbox: a directory outside ROOT whose empty subdirectories stand in
+	 * at the top of the mount for names ROOT lacks (proc, dev, usr...),
+	 * so the sandbox can mount over them without creating them in ROOT.
+	 * -1: none. */
+	int placeholders_fd;
 };
 
 extern const struct fuse_lowlevel_ops spxfs_ops;

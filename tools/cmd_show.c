@@ -27,10 +27,12 @@ static void print_row(const json_t *rec)
 	else if (w > 0)
 		snprintf(bytes, sizeof(bytes), "w%lld", w);
 	const char *p2 = rec_str(rec, "path2");
+	const char *call = rec_str(rec, "syscall");
 	const char *target = rec_str(rec, "target");
-	printf("%-12.12s %7lld %-12s %-8s %-9s %s%s%s%s%s\n", clock, rec_int(rec, "pid", 0),
-	       rec_str(rec, "op"), rec_str(rec, "result"), bytes, rec_str(rec, "path"),
-	       *p2 ? " -> " : "", p2, *target ? " => " : "", target);
+	printf("%-12.12s %7lld %-12s %-8s %-9s %s%s%s%s%s%s%s\n", clock, rec_int(rec, "pid", 0),
+	       rec_str(rec, "op"), rec_str(rec, "result"), bytes, *call ? call : "",
+	       *call && *rec_str(rec, "path") ? " " : "", rec_str(rec, "path"), *p2 ? " -> " : "",
+	       p2, *target ? " => " : "", target);
 }
 
 static bool show_one(json_t *rec, void *ctx)

@@ -1,0 +1,150 @@
+#include "child.h"
+#include "caps.h"
+#include "channel.h"
+#include "rlimits.h"
+#include "mounts.h"
+#include "filter.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static _Noreturn void die(const struct child_plan *p, const char *what, int err)
+{
+	errno = err;
+	channel_fail(p->sock, what);
+	_exit(125);
+}
+
+/* The namespace's init: no capabilities, reaps every process, and exits
+ * with the job's status (128+N for a signal, as a shell reports it). */
+static _Noreturn void init_run(const struct child_plan *p, pid_t job)
+{
+	close(p->sock);
+	const char *what;
+	if (caps_drop_all(p->job_uid, p->job_gid, p->as_root, &what) < 0)
+		_exit(125);
+	for (;;) {
+		int status;
+		pid_t pid = wait(&status);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			_exit(125);
+		if (pid == job)
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+}
+
+/* The command's path inside the new root, searched in PATH like execvp,
+ * so that the job makes exactly one execve. */
+static int find_command(const char *cmd, char *out, size_t len)
+{
+	if (strchr(cmd, '/') != NULL) {
+		if ((size_t)snprintf(out, len, "%s", cmd) >= len)
+			return -ENAMETOOLONG;
+		return access(out, F_OK) == 0 ? 0 : -errno;
+	}
+	const char *path = getenv("PATH");
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int err = -ENOENT;
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int n = snprintf(out, len, "%.*s/%s", (int)(end - path), path, cmd);
+		struct stat st;
+		if (n > 0 && (size_t)n < len && stat(out, &st) == 0 && S_ISREG(st.st_mode))
+			return 0;
+		path = *end ? end + 1 : end;
+	}
+	return err;
+}
+
+static void apply_env(const struct box_options *o)
+{
+	for (int i = 0; i < o->nunsetenv; i++)
+		(void)unsetenv(o->unsetenv[i]);
+	for (int i = 0; i < o->nsetenv; i++)
+		(void)setenv(o->setenv[i][0], o->setenv[i][1], 1);
+}
+
+_Noreturn void child_run(const struct child_plan *p)
+{
+	const struct box_options *o = p->o;
+	char buf[64];
+	size_t len;
+	int fd;
+	if (channel_recv(p->sock, buf, sizeof(buf), &len, &fd) != MSG_GO)
+		_exit(125); /* the supervisor is gone */
+
+	int r = mounts_private();
+	if (r < 0)
+		die(p, "making the mounts private", -r);
+	int fuse = mounts_fuse(p->mnt, getuid(), getgid());
+	if (fuse < 0)
+		die(p, "mounting the spxfs root (is /dev/fuse usable?)", -fuse);
+	r = channel_send(p->sock, MSG_FUSE_FD, NULL, 0, fuse);
+	close(fuse);
+	if (r < 0)
+		die(p, "handing /dev/fuse to the supervisor", -r);
+	const char *what = "";
+	r = mounts_assemble(p->mnt, o, p->etc_placeholder, &what);
+	if (r < 0)
+		die(p, what, -r);
+	r = mounts_pivot(p->mnt);
+	if (r < 0)
+		die(p, "making the spxfs mount the root (pivot_root)", -r);
+	if (o->chdir != NULL && chdir(o->chdir) < 0)
+		die(p, "--chdir", errno);
+	if (sethostname("spx", 3) < 0)
+		die(p, "setting the hostname", errno);
+	/* A new session: no TIOCSTI into the caller's terminal. */
+	if (setsid() < 0)
+		die(p, "starting a new session", errno);
+	r = limits_apply(o, &what);
+	if (r < 0)
+		die(p, what, -r);
+	/* Every inherited descriptor but 0-2 and the channel (close-on-exec). */
+	if (p->sock > 3 && close_range(3, (unsigned)p->sock - 1, 0) < 0)
+		die(p, "closing inherited descriptors", errno);
+	if (close_range((unsigned)p->sock + 1, ~0U, 0) < 0)
+		die(p, "closing inherited descriptors", errno);
+	apply_env(o);
+	char path[PATH_MAX];
+	int found = find_command(o->command[0], path, sizeof(path));
+	/* pid 1 of the namespace stays ours: the kernel shields pid 1 from
+	 * signals it has no handler for, which would change what kill does
+	 * to the job. It reaps, and passes the job's status on. */
+	pid_t job = fork();
+	if (job < 0)
+		die(p, "starting the job", errno);
+	if (job > 0)
+		init_run(p, job);
+	r = caps_drop_all(p->job_uid, p->job_gid, p->as_root, &what);
+	if (r < 0)
+		die(p, what, -r);
+	struct seccomp_policy pol = {.allow_fork = o->allow_fork, .net = o->net};
+	int nfd = seccomp_install(&pol);
+	if (nfd < 0)
+		die(p, "installing the seccomp filter", -nfd);
+	r = channel_send(p->sock, MSG_NOTIFY_FD, NULL, 0, nfd);
+	close(nfd);
+	if (r < 0)
+		_exit(125);
+	int err = -found;
+	if (found == 0) {
+		execve(path, o->command, environ);
+		err = errno;
+	}
+	char e[16];
+	int n = snprintf(e, sizeof(e), "%d", err);
+	(void)channel_send(p->sock, MSG_EXEC_ERRNO, e, (size_t)n, -1);
+	_exit(err == ENOENT ? 127 : 126);
+}

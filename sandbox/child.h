@@ -1,0 +1,26 @@
+/*
+ * child: what the sandboxed child does, in order, between clone and the
+ * job's execve. Every step that fails is reported to the supervisor over
+ * the channel, and the child exits 125.
+ */
+#ifndef SPX_BOX_CHILD_H
+#define SPX_BOX_CHILD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "options.h"
+
+struct child_plan {
+	const struct box_options *o;
+	int sock;	      /* the channel to the supervisor */
+	const char *mnt;      /* staging mountpoint for the spxfs root */
+	bool etc_placeholder; /* ROOT has no /etc: --system may mount one */
+	bool as_root;	      /* spxbox runs as root (setgroups allowed) */
+	uid_t job_uid;
+	gid_t job_gid;
+};
+
+_Noreturn void child_run(const struct child_plan *p);
+
+#endif

@@ -1,0 +1,154 @@
+#include "filter.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+
+#define A(name, why) {name, why, NULL}
+#define F(name, why, args) {name, why, args}
+
+const struct seccomp_entry seccomp_allowlist[] = {
+	/* descriptors and data */
+	A("read", "read data"), A("write", "write data"), A("readv", "vectored read"),
+	A("writev", "vectored write (stdio)"), A("pread64", "read at an offset"),
+	A("pwrite64", "write at an offset"), A("lseek", "move the file offset"),
+	A("close", "close a descriptor"), A("dup", "duplicate a descriptor"),
+	A("dup2", "shell redirections (glibc's dup2)"), A("dup3", "duplicate with flags"),
+	A("fcntl", "descriptor flags, POSIX locks"), A("flock", "whole-file locks"),
+	A("fsync", "flush a file"), A("fdatasync", "flush a file's data"),
+	A("ftruncate", "resize an open file"),
+	/* names (all confined to the spxfs root) */
+	A("openat", "open a file"), A("open", "open a file (older binaries)"),
+	A("newfstatat", "stat (glibc 2.33+)"), A("fstat", "stat an open file"),
+	A("stat", "stat (older binaries)"), A("lstat", "lstat (older binaries)"),
+	A("statx", "stat with more fields (coreutils)"),
+	A("access", "check access (glibc's access on x86_64)"),
+	A("faccessat", "check access"), A("faccessat2", "check access with flags"),
+	A("readlink", "read a symlink (glibc's readlink)"), A("readlinkat", "read a symlink"),
+	A("getdents64", "list a directory"), A("mkdir", "make a directory (glibc's mkdir)"),
+	A("mkdirat", "make a directory"), A("unlink", "remove a file (glibc's unlink)"),
+	A("unlinkat", "remove a file or directory"), A("rmdir", "remove a directory (glibc's rmdir)"),
+	A("rename", "rename (glibc's rename)"), A("renameat2", "rename with flags"),
+	A("linkat", "hard link"), A("symlinkat", "symbolic link"), A("fchmod", "chmod an open file"),
+	A("fchmodat", "chmod"), A("fchownat", "chown"), A("utimensat", "set times"),
+	A("umask", "file creation mask"), A("getcwd", "current directory"),
+	A("chdir", "change directory"), A("fchdir", "change directory by descriptor"),
+	A("statfs", "filesystem statistics"), A("fstatfs", "filesystem statistics"),
+	A("fadvise64", "access pattern hints (cat, cp)"),
+	A("getxattr", "read extended attributes (ls -l)"), A("lgetxattr", "the same, of a symlink"),
+	A("fgetxattr", "the same, of an open file"), A("listxattr", "list extended attributes"),
+	A("llistxattr", "the same, of a symlink"), A("flistxattr", "the same, of an open file"),
+	/* memory */
+	A("mmap", "map memory and files"), A("munmap", "unmap memory"),
+	A("mprotect", "memory protection (loader, JITs)"), A("mremap", "grow a mapping (realloc)"),
+	A("madvise", "memory hints (allocators)"), A("brk", "heap"),
+	/* the process and its threads */
+	A("exit", "end a thread"), A("exit_group", "end the process"), A("getpid", "own pid"),
+	A("gettid", "own thread id"), A("getppid", "parent pid"), A("getuid", "ids"),
+	A("geteuid", "ids"), A("getgid", "ids"), A("getegid", "ids"),
+	A("set_tid_address", "thread start-up (libc)"), A("set_robust_list", "thread start-up (libc)"),
+	A("rseq", "restartable sequences (glibc 2.35+)"), A("futex", "locks and thread joins"),
+	A("sched_yield", "yield the CPU"), A("sched_getaffinity", "CPU count (nproc, runtimes)"),
+	A("prlimit64", "read (or lower) own limits"), A("getrusage", "own resource usage"),
+	A("uname", "system name (libc, runtimes)"), A("sysinfo", "memory size (runtimes)"),
+	F("clone", "threads only", "flags include CLONE_THREAD"),
+	/* signals to itself (the PID namespace holds only the job) */
+	A("rt_sigaction", "signal handlers"), A("rt_sigprocmask", "signal mask"),
+	A("rt_sigreturn", "return from a handler"), A("sigaltstack", "alternate signal stack"),
+	A("kill", "signal own processes"), A("tgkill", "signal own threads (raise, abort)"),
+	/* time and randomness */
+	A("nanosleep", "sleep"), A("clock_nanosleep", "sleep"), A("clock_gettime", "clocks"),
+	A("gettimeofday", "clocks"), A("getrandom", "randomness"),
+	A("arch_prctl", "thread-local storage set-up"),
+	/* waiting and local communication */
+	A("pipe", "pipes (glibc's pipe)"), A("pipe2", "pipes"), A("eventfd2", "event counters"),
+	A("epoll_create1", "event loops"), A("epoll_ctl", "event loops"),
+	A("epoll_wait", "event loops"), A("epoll_pwait", "event loops"),
+	A("poll", "wait on descriptors (glibc's poll)"), A("ppoll", "wait on descriptors"),
+	A("pselect6", "select"), A("wait4", "reap children (with --allow-fork)"),
+	F("socket", "local sockets", "domain AF_UNIX (and AF_INET, AF_INET6 with --net)"),
+	F("socketpair", "local socket pairs", "domain AF_UNIX"),
+	A("connect", "connect a socket"), A("sendto", "send"), A("recvfrom", "receive"),
+	A("sendmsg", "send"), A("recvmsg", "receive"),
+	F("ioctl", "terminals and descriptor flags",
+	  "request (low 32 bits) TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCGPGRP, "
+	  "FIONREAD, FIONBIO, FIOCLEX, FIONCLEX"),
+	F("prctl", "thread names", "option PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE"),
+	F("personality", "querying only", "persona 0xffffffff"),
+};
+
+size_t seccomp_allowlist_len(void)
+{
+	return sizeof(seccomp_allowlist) / sizeof(seccomp_allowlist[0]);
+}
+
+static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
+		const struct scmp_arg_cmp *args)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* not on this architecture */
+	return seccomp_rule_add_array(ctx, action, nr, n, args);
+}
+
+static int conditional(scmp_filter_ctx ctx, const struct seccomp_policy *p)
+{
+	int r = 0;
+	/* clone: threads only, unless --allow-fork. */
+	struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
+	r = rule(ctx, SCMP_ACT_ALLOW, "clone", p->allow_fork ? 0 : 1, &thread);
+	if (r == 0 && p->allow_fork)
+		r = rule(ctx, SCMP_ACT_ALLOW, "fork", 0, NULL);
+	if (r == 0 && p->allow_fork)
+		r = rule(ctx, SCMP_ACT_ALLOW, "vfork", 0, NULL);
+	/* clone3's flags live in memory seccomp cannot read: ENOSYS makes
+	 * libc use clone, whose flags it can. */
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	static const int domains[] = {AF_UNIX, AF_INET, AF_INET6};
+	for (int i = 0; r == 0 && i < (p->net ? 3 : 1); i++) {
+		struct scmp_arg_cmp d = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)domains[i]);
+		r = rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &d);
+		if (r == 0 && i == 0)
+			r = rule(ctx, SCMP_ACT_ALLOW, "socketpair", 1, &d);
+	}
+	static const unsigned long ioctls[] = {TCGETS,	 TCSETS,  TCSETSW, TCSETSF, TIOCGWINSZ,
+					       TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX};
+	for (size_t i = 0; r == 0 && i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
+		/* The kernel compares only the low 32 bits of the request. */
+		struct scmp_arg_cmp q = SCMP_A1_32(SCMP_CMP_EQ, (uint32_t)ioctls[i]);
+		r = rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &q);
+	}
+	static const int prctls[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE};
+	for (size_t i = 0; r == 0 && i < sizeof(prctls) / sizeof(prctls[0]); i++) {
+		struct scmp_arg_cmp o = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctls[i]);
+		r = rule(ctx, SCMP_ACT_ALLOW, "prctl", 1, &o);
+	}
+	struct scmp_arg_cmp query = SCMP_A0_32(SCMP_CMP_EQ, 0xffffffffu);
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &query);
+	return r;
+}
+
+int seccomp_install(const struct seccomp_policy *p)
+{
+	/* Everything not allowed goes to the supervisor, which records it. */
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
+	if (ctx == NULL)
+		return -ENOMEM;
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
+	for (size_t i = 0; r == 0 && i < seccomp_allowlist_len(); i++)
+		if (seccomp_allowlist[i].args == NULL)
+			r = rule(ctx, SCMP_ACT_ALLOW, seccomp_allowlist[i].name, 0, NULL);
+	if (r == 0)
+		r = conditional(ctx, p);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	int fd = r == 0 ? seccomp_notify_fd(ctx) : r;
+	seccomp_release(ctx);
+	return fd;
+}

@@ -1,0 +1,63 @@
+#include "fsserver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static void *serve(void *arg)
+{
+	struct fs_server *s = arg;
+	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+	if (cfg != NULL) {
+		fuse_loop_cfg_set_max_threads(cfg, 16);
+		fuse_loop_cfg_set_idle_threads(cfg, 4);
+		(void)fuse_session_loop_mt(s->se, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	return NULL;
+}
+
+int fs_server_start(struct fs_server *s, int fuse_fd)
+{
+	char *argv[] = {"spxbox", NULL};
+	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+	s->se = fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), &s->fs);
+	fuse_opt_free_args(&args);
+	if (s->se == NULL) {
+		close(fuse_fd);
+		return -ENOMEM;
+	}
+	/* libfuse takes "/dev/fd/N" as an already mounted /dev/fuse. */
+	char dev[32];
+	snprintf(dev, sizeof(dev), "/dev/fd/%d", fuse_fd);
+	if (fuse_session_mount(s->se, dev) != 0) {
+		close(fuse_fd);
+		fuse_session_destroy(s->se);
+		return -EINVAL;
+	}
+	if (pthread_create(&s->thread, NULL, serve, s) != 0) {
+		fuse_session_destroy(s->se);
+		return -EAGAIN;
+	}
+	s->running = 1;
+	return 0;
+}
+
+void fs_server_stop(struct fs_server *s)
+{
+	if (!s->running)
+		return;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	if (pthread_timedjoin_np(s->thread, NULL, &until) != 0) {
+		/* Something in the namespace still holds the mount. */
+		fuse_session_exit(s->se);
+		fprintf(stderr, "spxbox: the job's filesystem did not shut down; leaving it\n");
+		return;
+	}
+	fuse_session_destroy(s->se);
+	s->running = 0;
+}

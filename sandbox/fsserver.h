@@ -1,0 +1,27 @@
+/*
+ * fsserver: spxfs served from inside spxbox, on the /dev/fuse descriptor
+ * of the mount the child made in its own mount namespace. The host never
+ * sees that mount; the session ends when the namespace goes away.
+ */
+#ifndef SPX_BOX_FSSERVER_H
+#define SPX_BOX_FSSERVER_H
+
+#include <pthread.h>
+
+#include "spxfs.h"
+
+struct fs_server {
+	struct spx_fs fs;
+	struct fuse_session *se;
+	pthread_t thread;
+	int running;
+};
+
+/* fs must be filled in (table, log, placeholders_fd...). Takes fuse_fd.
+ * 0 or -errno. */
+int fs_server_start(struct fs_server *s, int fuse_fd);
+
+/* Waits (at most a few seconds) for the session to end. */
+void fs_server_stop(struct fs_server *s);
+
+#endif

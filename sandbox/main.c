@@ -1,0 +1,314 @@
+/* spxbox: run a job with spxfs serving DIR as its /, in new namespaces,
+ * without capabilities, behind a seccomp allowlist. The flow of one run:
+ * check and prepare (here), clone the child (ns.c), which mounts and
+ * confines itself (child.c) while this process serves its filesystem
+ * (fsserver.c) and answers its seccomp notifications (supervise.c). */
+#include "channel.h"
+#include "child.h"
+#include "fsserver.h"
+#include "mounts.h"
+#include "ns.h"
+#include "options.h"
+#include "record.h"
+#include "filter.h"
+#include "spx_config.h"
+#include "startup.h"
+#include "supervise.h"
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { EXIT_TIMEOUT = 124, EXIT_FAILED = 125, EXIT_NOEXEC = 126, EXIT_NOTFOUND = 127 };
+
+static int fail(const char *what, const char *why)
+{
+	fprintf(stderr, "spxbox: %s: %s\n", what, why);
+	return EXIT_FAILED;
+}
+
+struct staging {
+	char dir[64];  /* /tmp/spxbox.XXXXXX, removed at the end */
+	char mnt[96];  /* where the child mounts spxfs */
+	int ph_fd;     /* the placeholders (fs->placeholders_fd) */
+	char names[32][32];
+	int nnames;
+};
+
+/* Empty placeholder directories, outside ROOT, for the mount points the
+ * job's view needs and ROOT lacks. */
+static int add_placeholder(struct staging *st, int root_fd, const char *name)
+{
+	struct stat sb;
+	if (fstatat(root_fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+		return 0;
+	for (int i = 0; i < st->nnames; i++)
+		if (strcmp(st->names[i], name) == 0)
+			return 0;
+	if (st->nnames == 32 || strlen(name) >= sizeof(st->names[0]))
+		return -ENAMETOOLONG;
+	if (mkdirat(st->ph_fd, name, 0555) < 0)
+		return -errno;
+	snprintf(st->names[st->nnames++], sizeof(st->names[0]), "%s", name);
+	return 0;
+}
+
+/* /tmp/spxbox.XXXXXX with mnt/ (the child's mountpoint) and ph/. */
+static int create_staging(struct staging *st)
+{
+	snprintf(st->dir, sizeof(st->dir), "/tmp/spxbox.XXXXXX");
+	if (mkdtemp(st->dir) == NULL)
+		return -errno;
+	snprintf(st->mnt, sizeof(st->mnt), "%s/mnt", st->dir);
+	char ph[96];
+	snprintf(ph, sizeof(ph), "%s/ph", st->dir);
+	if (chmod(st->dir, 0755) < 0 || mkdir(st->mnt, 0755) < 0 || mkdir(ph, 0755) < 0)
+		return -errno;
+	st->ph_fd = open(ph, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return st->ph_fd < 0 ? -errno : 0;
+}
+
+static int make_placeholders(struct staging *st, int root_fd, const struct box_options *o)
+{
+	int r = add_placeholder(st, root_fd, "proc");
+	if (r == 0)
+		r = add_placeholder(st, root_fd, "dev");
+	for (int i = 0; r == 0 && o->system && mounts_system_dirs[i]; i++) {
+		char host[64];
+		struct stat sb;
+		snprintf(host, sizeof(host), "/%s", mounts_system_dirs[i]);
+		if (lstat(host, &sb) == 0)
+			r = add_placeholder(st, root_fd, mounts_system_dirs[i]);
+	}
+	if (r == 0 && o->system)
+		r = add_placeholder(st, root_fd, "etc");
+	for (int i = 0; r == 0 && i < o->nmounts; i++) {
+		/* only a top-level name can be stood in for */
+		const char *dst = o->mounts[i].dst + 1;
+		if (strchr(dst, '/') == NULL && *dst)
+			r = add_placeholder(st, root_fd, dst);
+	}
+	return r;
+}
+
+static void remove_staging(struct staging *st)
+{
+	if (st->ph_fd >= 0) {
+		for (int i = 0; i < st->nnames; i++)
+			(void)unlinkat(st->ph_fd, st->names[i], AT_REMOVEDIR);
+		close(st->ph_fd);
+	}
+	char ph[96];
+	snprintf(ph, sizeof(ph), "%s/ph", st->dir);
+	(void)rmdir(ph);
+	(void)rmdir(st->mnt);
+	(void)rmdir(st->dir);
+}
+
+static bool has_placeholder(const struct staging *st, const char *name)
+{
+	for (int i = 0; i < st->nnames; i++)
+		if (strcmp(st->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static struct audit_writer *open_log(const struct box_options *o, const char *mnt, int *status)
+{
+	char err[PATH_MAX + 256];
+	int r = startup_check_log(o->audit_log, o->root, mnt, err, sizeof(err));
+	if (r < 0) {
+		*status = fail("audit log", err);
+		return NULL;
+	}
+	struct chain_key key = {0};
+	if (o->audit_key != NULL && (r = chain_key_load(o->audit_key, &key)) < 0) {
+		*status = fail(o->audit_key, r == -EINVAL ? "a key must hold 16 to 1024 bytes"
+							  : strerror(-r));
+		return NULL;
+	}
+	char root[PATH_MAX], host[256] = "";
+	if (realpath(o->root, root) == NULL)
+		snprintf(root, sizeof(root), "%s", o->root);
+	(void)gethostname(host, sizeof(host) - 1);
+	json_t *cmd = json_array();
+	for (char **a = o->command; *a; a++)
+		json_array_append_new(cmd, json_string(*a) ? json_string(*a) : json_string("?"));
+	json_t *header = json_pack("{s:s, s:s, s:s, s:o, s:{s:b, s:b, s:b, s:b, s:f}}", "program",
+				   "spxbox " SPX_VERSION, "root", root, "host", host, "command",
+				   cmd, "options", "system", o->system, "allow_fork", o->allow_fork,
+				   "allow_exec", o->allow_exec, "net", o->net, "time_limit",
+				   o->time_limit);
+	struct audit_writer *w =
+		header ? audit_writer_open(o->audit_log, (enum audit_sync)o->audit_sync, &key,
+					   header, &r)
+		       : NULL;
+	json_decref(header);
+	memset(&key, 0, sizeof(key));
+	if (w == NULL)
+		*status = fail(o->audit_log, strerror(-r));
+	return w;
+}
+
+/* The job's exit status as spxbox's. */
+static int job_status(const struct supervisor *s)
+{
+	if (s->timed_out)
+		return EXIT_TIMEOUT;
+	if (s->exec_errno != 0)
+		return s->exec_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	if (WIFEXITED(s->wait_status))
+		return WEXITSTATUS(s->wait_status);
+	if (WIFSIGNALED(s->wait_status))
+		return 128 + WTERMSIG(s->wait_status);
+	return EXIT_FAILED;
+}
+
+/* Receives the next setup message from the child; reports its failure. */
+static int expect_msg(int sock, char want, int *fd)
+{
+	char buf[400];
+	size_t len;
+	int type = channel_recv(sock, buf, sizeof(buf), &len, fd);
+	if (type == want)
+		return 0;
+	if (*fd >= 0)
+		close(*fd);
+	if (type == MSG_ERROR)
+		fail("setting up the sandbox", buf);
+	else
+		fail("setting up the sandbox", "the child ended without saying why");
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct box_options o;
+	switch (box_options_parse(&o, argc, argv)) {
+	case BOX_HELP:
+		fputs(box_options_usage(), stdout);
+		return 0;
+	case BOX_VERSION:
+		printf("spxbox %s (%zu system calls allowed by default)\n", SPX_VERSION,
+		       seccomp_allowlist_len());
+		return 0;
+	case BOX_ERROR:
+		fprintf(stderr, "spxbox: %s (try 'spxbox --help')\n", o.error);
+		return EXIT_FAILED;
+	default:
+		break;
+	}
+	bool as_root = geteuid() == 0;
+	uid_t job_uid = o.uid >= 0 ? (uid_t)o.uid : as_root ? 65534 : getuid();
+	gid_t job_gid = o.gid >= 0 ? (gid_t)o.gid : as_root ? 65534 : getgid();
+	if (!as_root && (job_uid != getuid() || job_gid != getgid()))
+		return fail("--uid/--gid", "only root can run the job as another user");
+
+	struct staging st = {.ph_fd = -1};
+	struct fs_server srv = {0};
+	int status = EXIT_FAILED, root_fd = -1;
+	char err[PATH_MAX + 256];
+	int r = create_staging(&st);
+	if (r < 0) {
+		fail("making a staging directory in /tmp", strerror(-r));
+		goto out;
+	}
+	root_fd = startup_open_root(o.root, st.mnt, err, sizeof(err));
+	if (root_fd < 0) {
+		fail("--root", err);
+		goto out;
+	}
+	r = make_placeholders(&st, root_fd, &o);
+	if (r < 0) {
+		fail("preparing mount points", strerror(-r));
+		goto out;
+	}
+	srv.fs.proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	srv.fs.placeholders_fd = st.ph_fd;
+	srv.fs.can_chown = as_root;
+	srv.fs.timeout = 1.0;
+	srv.fs.table = inode_table_new(dup(root_fd), 4096);
+	if (srv.fs.proc_self_fd < 0 || srv.fs.table == NULL) {
+		fail("preparing the filesystem", "cannot open /proc/self/fd or set up inodes");
+		goto out;
+	}
+	if (o.audit_log != NULL && (srv.fs.log = open_log(&o, st.mnt, &status)) == NULL)
+		goto out;
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		fail("socketpair", strerror(errno));
+		goto out;
+	}
+	fflush(NULL);
+	pid_t child = ns_clone(o.net);
+	if (child == 0) {
+		close(sv[0]);
+		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt,
+					  .etc_placeholder = has_placeholder(&st, "etc"),
+					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid};
+		child_run(&plan);
+	}
+	close(sv[1]);
+	if (child < 0) {
+		fail("creating the namespaces (are user namespaces enabled?)", strerror(-child));
+		goto out;
+	}
+	struct supervisor sup = {.child = child, .sock = sv[0], .log = srv.fs.log,
+				 .allow_exec = o.allow_exec, .time_limit = o.time_limit};
+	int fuse_fd = -1, notify_fd = -1;
+	r = ns_write_maps(child, as_root, job_uid, job_gid);
+	if (r < 0)
+		fail("writing the user namespace's id maps", strerror(-r));
+	else if (channel_send(sv[0], MSG_GO, NULL, 0, -1) < 0 || expect_msg(sv[0], MSG_FUSE_FD, &fuse_fd) < 0)
+		r = -1;
+	else if ((r = fs_server_start(&srv, fuse_fd)) < 0)
+		fail("serving the job's filesystem", strerror(-r));
+	else if (srv.fs.log != NULL && (r = audit_writer_start(srv.fs.log)) < 0)
+		fail("audit log", "cannot start its sync thread");
+	else if (expect_msg(sv[0], MSG_NOTIFY_FD, &notify_fd) < 0)
+		r = -1;
+	if (r < 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		fs_server_stop(&srv);
+		goto out;
+	}
+	supervise_record(srv.fs.log, json_pack("{s:s, s:I, s:I, s:I}", "op", "start", "host_pid",
+					       (json_int_t)child, "uid", (json_int_t)job_uid, "gid",
+					       (json_int_t)job_gid));
+	sup.notify_fd = notify_fd;
+	r = supervise_run(&sup);
+	if (r < 0)
+		fail("supervising the job", strerror(-r));
+	status = r < 0 ? EXIT_FAILED : job_status(&sup);
+	fs_server_stop(&srv);
+	json_t *end = json_pack("{s:s, s:i}", "op", "exit", "status", status);
+	if (end != NULL && WIFSIGNALED(sup.wait_status) && !sup.timed_out)
+		json_object_set_new(end, "signal", json_integer(WTERMSIG(sup.wait_status)));
+	if (end != NULL && sup.exec_errno)
+		json_object_set_new(end, "exec_error", json_string(record_result(sup.exec_errno)));
+	supervise_record(srv.fs.log, end);
+	if (notify_fd >= 0)
+		close(notify_fd);
+out:
+	if (srv.fs.log != NULL) {
+		char head[CHAIN_HEX_LEN];
+		int cr = audit_writer_close(srv.fs.log, head);
+		fprintf(stderr, "spxbox: audit log %s %s; chain head %s\n", o.audit_log,
+			cr == 0 ? "closed" : "FAILED", head);
+	}
+	if (root_fd >= 0)
+		close(root_fd);
+	remove_staging(&st);
+	return status;
+}

@@ -1,0 +1,218 @@
+#include "options.h"
+#include "writer.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *box_options_usage(void)
+{
+	return "usage: spxbox [OPTIONS] --root DIR -- COMMAND [ARGS...]\n"
+	       "Run COMMAND with DIR, served by spxfs, as its /, in new namespaces, without\n"
+	       "capabilities, under a seccomp allowlist that denies fork and exec.\n"
+	       "\n"
+	       "  --root DIR            the directory the job sees as /\n"
+	       "  --audit-log PATH      record every file operation and sandbox event in PATH\n"
+	       "  --audit-key FILE      HMAC-SHA256 chain; --audit-sync none|batch|strict\n"
+	       "  --system              bind the host's /usr, /bin, /sbin, /lib* and the /etc\n"
+	       "                        files dynamically linked programs need, read-only\n"
+	       "  --ro-bind SRC DST, --bind SRC DST, --tmpfs DST\n"
+	       "  --setenv K V, --unsetenv K, --chdir DIR\n"
+	       "  --uid UID, --gid GID  the job's ids (default: yours; nobody when run as root)\n"
+	       "  --allow-fork          let the job create processes\n"
+	       "  --allow-exec          let the job exec (each exec is recorded with its hash)\n"
+	       "  --net                 keep the host network (and allow AF_INET/AF_INET6)\n"
+	       "  --time-limit SEC      kill the job after SEC seconds of wall time (exit 124)\n"
+	       "  --cpu-time SEC, --memory SIZE, --max-files N, --max-file-size SIZE\n"
+	       "  -h, --help, -V, --version\n"
+	       "\n"
+	       "Exit status: the job's; 128+N if killed by signal N; 124 time limit;\n"
+	       "125 spxbox failed; 126 COMMAND not executable; 127 COMMAND not found.\n";
+}
+
+static int fail(struct box_options *o, const char *what, const char *arg)
+{
+	(void)snprintf(o->error, sizeof(o->error), "%s%s%s", what, arg ? ": " : "", arg ? arg : "");
+	return BOX_ERROR;
+}
+
+int parse_size(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || v < 0)
+		return -1;
+	long long mult = 1;
+	if (*end == 'K' || *end == 'k')
+		mult = 1LL << 10;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1LL << 20;
+	else if (*end == 'G' || *end == 'g')
+		mult = 1LL << 30;
+	else if (*end != '\0')
+		return -1;
+	if (mult > 1 && end[1] != '\0')
+		return -1;
+	if (v > (1LL << 62) / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+static int parse_id(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 0xFFFFFFFEL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int add_mount(struct box_options *o, int kind, const char *src, const char *dst)
+{
+	if (o->nmounts == BOX_MAX_MOUNTS)
+		return fail(o, "too many mounts", NULL);
+	if (dst == NULL || dst[0] != '/')
+		return fail(o, "a mount destination must be an absolute path", dst);
+	o->mounts[o->nmounts++] = (struct box_mount){kind, src, dst};
+	return BOX_RUN;
+}
+
+/* Options taking two values read the second from argv[optind]. */
+static const char *second(int argc, char **argv)
+{
+	return optind < argc ? argv[optind++] : NULL;
+}
+
+int box_options_parse(struct box_options *o, int argc, char **argv)
+{
+	enum {
+		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
+		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
+		O_FILES, O_FSIZE,
+	};
+	static const struct option longopts[] = {
+		{"root", required_argument, NULL, O_ROOT},
+		{"audit-log", required_argument, NULL, O_LOG},
+		{"audit-key", required_argument, NULL, O_KEY},
+		{"audit-sync", required_argument, NULL, O_SYNC},
+		{"system", no_argument, NULL, O_SYSTEM},
+		{"ro-bind", required_argument, NULL, O_RO_BIND},
+		{"bind", required_argument, NULL, O_BIND},
+		{"tmpfs", required_argument, NULL, O_TMPFS},
+		{"setenv", required_argument, NULL, O_SETENV},
+		{"unsetenv", required_argument, NULL, O_UNSETENV},
+		{"chdir", required_argument, NULL, O_CHDIR},
+		{"uid", required_argument, NULL, O_UID},
+		{"gid", required_argument, NULL, O_GID},
+		{"allow-fork", no_argument, NULL, O_FORK},
+		{"allow-exec", no_argument, NULL, O_EXEC},
+		{"net", no_argument, NULL, O_NET},
+		{"time-limit", required_argument, NULL, O_TIME},
+		{"cpu-time", required_argument, NULL, O_CPU},
+		{"memory", required_argument, NULL, O_MEM},
+		{"max-files", required_argument, NULL, O_FILES},
+		{"max-file-size", required_argument, NULL, O_FSIZE},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof(*o));
+	o->uid = o->gid = -1;
+	o->audit_sync = AUDIT_SYNC_BATCH;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:hV", longopts, NULL)) != -1) {
+		const char *v2;
+		char *end;
+		switch (c) {
+		case O_ROOT: o->root = optarg; break;
+		case O_LOG: o->audit_log = optarg; break;
+		case O_KEY: o->audit_key = optarg; break;
+		case O_SYNC:
+			if (strcmp(optarg, "none") == 0)
+				o->audit_sync = AUDIT_SYNC_NONE;
+			else if (strcmp(optarg, "batch") == 0)
+				o->audit_sync = AUDIT_SYNC_BATCH;
+			else if (strcmp(optarg, "strict") == 0)
+				o->audit_sync = AUDIT_SYNC_STRICT;
+			else
+				return fail(o, "--audit-sync wants none, batch or strict", optarg);
+			break;
+		case O_SYSTEM: o->system = true; break;
+		case O_RO_BIND:
+		case O_BIND:
+			v2 = second(argc, argv);
+			if (v2 == NULL)
+				return fail(o, "--bind and --ro-bind want SRC and DST", NULL);
+			if (add_mount(o, c == O_BIND ? BOX_BIND : BOX_RO_BIND, optarg, v2) != BOX_RUN)
+				return BOX_ERROR;
+			break;
+		case O_TMPFS:
+			if (add_mount(o, BOX_TMPFS, NULL, optarg) != BOX_RUN)
+				return BOX_ERROR;
+			break;
+		case O_SETENV:
+			v2 = second(argc, argv);
+			if (v2 == NULL || o->nsetenv == BOX_MAX_ENV)
+				return fail(o, "--setenv wants K and V", NULL);
+			o->setenv[o->nsetenv][0] = optarg;
+			o->setenv[o->nsetenv++][1] = v2;
+			break;
+		case O_UNSETENV:
+			if (o->nunsetenv == BOX_MAX_ENV)
+				return fail(o, "too many --unsetenv", NULL);
+			o->unsetenv[o->nunsetenv++] = optarg;
+			break;
+		case O_CHDIR: o->chdir = optarg; break;
+		case O_UID:
+		case O_GID:
+			if (parse_id(optarg, c == O_UID ? &o->uid : &o->gid) < 0)
+				return fail(o, "--uid and --gid want a number", optarg);
+			break;
+		case O_FORK: o->allow_fork = true; break;
+		case O_EXEC: o->allow_exec = true; break;
+		case O_NET: o->net = true; break;
+		case O_TIME:
+			errno = 0;
+			o->time_limit = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->time_limit > 0 && o->time_limit < 1e7))
+				return fail(o, "--time-limit wants seconds", optarg);
+			break;
+		case O_CPU:
+			if (parse_size(optarg, &o->cpu_time) < 0 || o->cpu_time == 0)
+				return fail(o, "--cpu-time wants whole seconds", optarg);
+			break;
+		case O_MEM:
+			if (parse_size(optarg, &o->memory) < 0 || o->memory < (1 << 20))
+				return fail(o, "--memory wants a size of at least 1M", optarg);
+			break;
+		case O_FILES:
+			if (parse_size(optarg, &o->max_files) < 0 || o->max_files < 4)
+				return fail(o, "--max-files wants a number of at least 4", optarg);
+			break;
+		case O_FSIZE:
+			if (parse_size(optarg, &o->max_file_size) < 0)
+				return fail(o, "--max-file-size wants a size", optarg);
+			break;
+		case 'h': return BOX_HELP;
+		case 'V': return BOX_VERSION;
+		case ':': return fail(o, "option needs a value", argv[optind - 1]);
+		default: return fail(o, "unknown option", argv[optind - 1]);
+		}
+	}
+	if (o->root == NULL)
+		return fail(o, "--root DIR is required", NULL);
+	if (optind >= argc)
+		return fail(o, "no COMMAND given (spxbox [OPTIONS] --root DIR -- COMMAND)", NULL);
+	if ((o->audit_key != NULL) && o->audit_log == NULL)
+		return fail(o, "--audit-key needs --audit-log", NULL);
+	o->command = argv + optind;
+	return BOX_RUN;
+}

@@ -1,0 +1,53 @@
+/*
+ * options: the spxbox command line (getopt_long).
+ *
+ *   spxbox [OPTIONS] --root DIR -- COMMAND [ARGS...]
+ */
+#ifndef SPX_BOX_OPTIONS_H
+#define SPX_BOX_OPTIONS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum { BOX_RUN, BOX_HELP, BOX_VERSION, BOX_ERROR };
+
+#define BOX_MAX_MOUNTS 64
+#define BOX_MAX_ENV 64
+
+struct box_mount {
+	enum { BOX_BIND, BOX_RO_BIND, BOX_TMPFS } kind;
+	const char *src; /* NULL for tmpfs */
+	const char *dst; /* absolute, inside the sandbox */
+};
+
+struct box_options {
+	const char *root;
+	const char *audit_log;
+	const char *audit_key;
+	int audit_sync;
+	bool system;
+	bool allow_fork, allow_exec, net;
+	long uid, gid; /* -1: default */
+	const char *chdir;
+	struct box_mount mounts[BOX_MAX_MOUNTS];
+	int nmounts;
+	const char *setenv[BOX_MAX_ENV][2];
+	int nsetenv;
+	const char *unsetenv[BOX_MAX_ENV];
+	int nunsetenv;
+	double time_limit;   /* seconds, 0: none */
+	long long cpu_time;  /* seconds, 0: none */
+	long long memory;    /* bytes of address space, 0: none */
+	long long max_files; /* open files, 0: default */
+	long long max_file_size;
+	char **command;	     /* NULL-terminated */
+	char error[256];
+};
+
+int box_options_parse(struct box_options *o, int argc, char **argv);
+const char *box_options_usage(void);
+
+/* A size with an optional K, M, G suffix (powers of 1024). 0 or -1. */
+int parse_size(const char *s, long long *out);
+
+#endif

@@ -1,0 +1,268 @@
+#include "supervise.h"
+#include "channel.h"
+#include "chain.h"
+#include "record.h"
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_RECORDS_PER_CALL 20
+#define MAX_DENIAL_RECORDS 1000
+
+void supervise_record(struct audit_writer *log, json_t *rec)
+{
+	if (log == NULL || rec == NULL) {
+		json_decref(rec);
+		return;
+	}
+	(void)audit_writer_append(log, rec);
+}
+
+/* A NUL-terminated string from the job's memory; malloc'ed or NULL. */
+static char *read_string(pid_t pid, uint64_t addr)
+{
+	char *buf = calloc(1, 4097);
+	if (buf == NULL)
+		return NULL;
+	struct iovec local = {.iov_base = buf, .iov_len = 4096};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = 4096};
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (n <= 0) {
+		/* a shorter read near the end of a mapping */
+		remote.iov_len = local.iov_len = 256;
+		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	}
+	if (n <= 0 || memchr(buf, '\0', (size_t)n) == NULL) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* SHA-256 of a file the job sees at path (through its root). */
+static json_t *hash_in_job(pid_t pid, const char *path)
+{
+	char where[4200];
+	snprintf(where, sizeof(where), "/proc/%d/root/%s", (int)pid, path);
+	int fd = open(where, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return json_null();
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char out[CHAIN_LEN], buf[65536];
+	unsigned int len = 0;
+	ssize_t n = -1;
+	if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1)
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+				break;
+	close(fd);
+	json_t *r = json_null();
+	if (n == 0 && EVP_DigestFinal_ex(md, out, &len) == 1) {
+		char hex[CHAIN_HEX_LEN];
+		chain_hex(out, hex);
+		r = json_string(hex);
+	}
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+/* The pid as the job sees it (its PID namespace), as spxfs records it. */
+static json_int_t job_pid(uint32_t host_pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%u/status", host_pid);
+	FILE *f = fopen(path, "re");
+	json_int_t pid = host_pid;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *last = strrchr(line, '\t');
+			if (last != NULL)
+				pid = strtoll(last + 1, NULL, 10);
+			break;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	return pid;
+}
+
+static json_t *args_json(const struct seccomp_notif *req)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < 6; i++) {
+		char hex[24];
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)req->data.args[i]);
+		json_array_append_new(a, json_string(hex));
+	}
+	return a;
+}
+
+struct counts {
+	json_t *per_call; /* name -> records made */
+	uint64_t recorded;
+};
+
+/* Decides one notification: returns the errno to answer, or 0 to let the
+ * call run. */
+static int decide(struct supervisor *s, struct counts *c, const struct seccomp_notif *req,
+		  int *execs)
+{
+	char *name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+	const char *n = name ? name : "?";
+	bool is_exec = strcmp(n, "execve") == 0 || strcmp(n, "execveat") == 0;
+	int answer;
+	json_t *rec;
+	if (is_exec) {
+		/* Until the job's own execve, only spxbox's code runs in there. */
+		bool first = *execs == 0;
+		answer = first || s->allow_exec ? 0 : EPERM;
+		char *path = read_string((pid_t)req->pid,
+					 req->data.args[strcmp(n, "execveat") == 0 ? 1 : 0]);
+		rec = json_pack("{s:s, s:I, s:s, s:b}", "op", "exec", "pid", job_pid(req->pid),
+				"syscall", n, "first", first);
+		if (rec != NULL && path != NULL && record_set_path(rec, "path", path) < 0)
+			json_object_set_new(rec, "path", json_null());
+		if (rec != NULL && answer == 0 && !first && path != NULL)
+			json_object_set_new(rec, "sha256", hash_in_job((pid_t)req->pid, path));
+		free(path);
+		if (answer == 0)
+			(*execs)++;
+	} else {
+		bool forking = strcmp(n, "fork") == 0 || strcmp(n, "vfork") == 0 ||
+			       strcmp(n, "clone") == 0;
+		/* ENOSYS lets libc fall back to a popular path where it has one. */
+		answer = forking ? EPERM : ENOSYS;
+		s->denials++;
+		long long made = json_integer_value(json_object_get(c->per_call, n));
+		if (made >= MAX_RECORDS_PER_CALL || c->recorded >= MAX_DENIAL_RECORDS) {
+			s->unrecorded++;
+			free(name);
+			return answer;
+		}
+		json_object_set_new(c->per_call, n, json_integer(made + 1));
+		c->recorded++;
+		rec = json_pack("{s:s, s:I, s:s, s:i, s:o}", "op", "denied", "pid",
+				job_pid(req->pid), "syscall", n, "nr", req->data.nr, "args",
+				args_json(req));
+	}
+	if (rec != NULL)
+		json_object_set_new(rec, "result", json_string(record_result(answer)));
+	supervise_record(s->log, rec);
+	free(name);
+	return answer;
+}
+
+static void answer_one(struct supervisor *s, struct counts *c, int *execs)
+{
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	if (seccomp_notify_alloc(&req, &resp) != 0)
+		return;
+	if (seccomp_notify_receive(s->notify_fd, req) == 0) {
+		int err = decide(s, c, req, execs);
+		resp->id = req->id;
+		resp->val = 0;
+		resp->error = err ? -err : 0;
+		resp->flags = err ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		/* ENOENT: the caller died meanwhile; nothing to answer. */
+		(void)seccomp_notify_respond(s->notify_fd, resp);
+	}
+	seccomp_notify_free(req, resp);
+}
+
+static int make_timer(double seconds)
+{
+	if (seconds <= 0)
+		return -1;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct itimerspec its = {0};
+	its.it_value.tv_sec = (time_t)seconds;
+	its.it_value.tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int supervise_run(struct supervisor *s)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, s->child, 0);
+	if (pidfd < 0)
+		return -errno;
+	int timer = make_timer(s->time_limit);
+	struct counts c = {.per_call = json_object()};
+	int execs = 0;
+	bool done = false;
+	while (!done) {
+		struct pollfd p[4] = {
+			{.fd = pidfd, .events = POLLIN},
+			{.fd = s->notify_fd, .events = POLLIN},
+			{.fd = s->sock, .events = POLLIN},
+			{.fd = timer, .events = POLLIN},
+		};
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents & POLLIN)
+			answer_one(s, &c, &execs);
+		if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+			s->notify_fd = -1; /* poll ignores negative fds */
+		if (p[2].revents & POLLIN) {
+			char buf[64];
+			size_t len;
+			int fd;
+			int type = channel_recv(s->sock, buf, sizeof(buf), &len, &fd);
+			if (fd >= 0)
+				close(fd);
+			if (type == MSG_EXEC_ERRNO)
+				s->exec_errno = atoi(buf);
+			if (type <= 0)
+				s->sock = -1; /* exec closed it: the job runs */
+		} else if (p[2].revents & (POLLHUP | POLLERR)) {
+			s->sock = -1;
+		}
+		if (p[3].revents & POLLIN) {
+			s->timed_out = true;
+			kill(s->child, SIGKILL); /* pid 1 of its namespace: all of it */
+			close(timer);
+			timer = -1;
+			supervise_record(s->log, json_pack("{s:s, s:s, s:f}", "op", "limit", "limit",
+							   "time", s->time_limit));
+		}
+		if (p[0].revents & POLLIN)
+			done = true;
+	}
+	int r = 0;
+	if (waitpid(s->child, &s->wait_status, 0) < 0)
+		r = -errno;
+	if (s->unrecorded > 0)
+		supervise_record(s->log, json_pack("{s:s, s:I, s:I}", "op", "denials_unrecorded",
+						   "count", (json_int_t)s->unrecorded, "denials",
+						   (json_int_t)s->denials));
+	json_decref(c.per_call);
+	close(pidfd);
+	if (timer >= 0)
+		close(timer);
+	return r;
+}
