@@ -1,0 +1,250 @@
+/*
+ * box_probe [HOST_PID]: run inside spxbox. Tries each class of call the
+ * default policy denies (each must fail) and the popular paths it allows
+ * (each must work), plus the confinement properties a job must not get
+ * around. One line per check: "ok NAME" or "FAIL NAME (what happened)";
+ * the last line counts them; the exit status is 1 if any check failed.
+ *
+ * Nothing here can escape when it is confined; it must never be run
+ * outside a sandbox (it would only try, but a probe that tries escapes
+ * belongs inside one).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <linux/perf_event.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+static void expect_fail(const char *name, long r)
+{
+	if (r < 0) {
+		passed++;
+		printf("ok denied %s (%s)\n", name, strerrorname_np(errno));
+	} else {
+		failed++;
+		printf("FAIL %s was allowed (returned %ld)\n", name, r);
+	}
+}
+
+static void expect_ok(const char *name, long r)
+{
+	if (r >= 0) {
+		passed++;
+		printf("ok works %s\n", name);
+	} else {
+		failed++;
+		printf("FAIL %s did not work (%s)\n", name, strerrorname_np(errno));
+	}
+}
+
+static int count_dir(const char *path, int numeric_only);
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+static volatile sig_atomic_t got_signal;
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static sigjmp_buf segv_jump;
+static void on_segv(int sig)
+{
+	(void)sig;
+	siglongjmp(segv_jump, 1);
+}
+
+static void allowed(void)
+{
+	pthread_t t;
+	void *ret = NULL;
+	expect_ok("threads", pthread_create(&t, NULL, thread_fn, (void *)7) == 0 &&
+				     pthread_join(t, &ret) == 0 && ret == (void *)7
+			     ? 0
+			     : -1);
+	int fd = open("/probe-file", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char buf[16] = {0};
+	expect_ok("file I/O", fd >= 0 && write(fd, "data", 4) == 4 && pread(fd, buf, 4, 0) == 4 &&
+				      memcmp(buf, "data", 4) == 0
+			      ? 0
+			      : -1);
+	if (fd >= 0)
+		close(fd);
+	unlink("/probe-file");
+	int p[2];
+	expect_ok("pipes", pipe2(p, O_CLOEXEC) == 0 && write(p[1], "x", 1) == 1 && read(p[0], buf, 1) == 1
+				   ? 0
+				   : -1);
+	int sp[2];
+	expect_ok("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sp));
+	expect_ok("unix socket", socket(AF_UNIX, SOCK_DGRAM, 0));
+	void *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	expect_ok("mmap", m == MAP_FAILED ? -1 : 0);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN}, out;
+	expect_ok("pipe write", write(p[1], "y", 1));
+	expect_ok("epoll", ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0 &&
+				   epoll_wait(ep, &out, 1, 1000) == 1
+			   ? 0
+			   : -1);
+	signal(SIGUSR1, on_signal);
+	raise(SIGUSR1);
+	expect_ok("signals to itself", got_signal == SIGUSR1 ? 0 : -1);
+	struct timespec ts;
+	expect_ok("clocks", clock_gettime(CLOCK_MONOTONIC, &ts));
+	expect_ok("getrandom", getrandom(buf, 8, 0));
+	expect_ok("personality query", personality(0xffffffff));
+	expect_ok("prctl PR_SET_NAME", prctl(PR_SET_NAME, "probe", 0, 0, 0));
+	int n = 0;
+	expect_ok("ioctl FIONREAD", ioctl(p[0], FIONREAD, &n));
+	struct utsname u;
+	expect_ok("hostname is spx", uname(&u) == 0 && strcmp(u.nodename, "spx") == 0 ? 0 : -1);
+}
+
+static void denied(void)
+{
+	expect_fail("fork", syscall(SYS_fork));
+	expect_fail("vfork", syscall(SYS_vfork));
+	expect_fail("clone of a process", syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+	errno = 0;
+	long r = syscall(SYS_clone3, NULL, 0);
+	expect_fail("clone3 (ENOSYS)", r < 0 && errno == ENOSYS ? -1 : 0);
+	char *argv[] = {"/bin/true", NULL};
+	expect_fail("a second execve", execve("/bin/true", argv, argv + 1));
+	expect_fail("execveat", syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, argv + 1, 0));
+	struct io_uring_params iop = {0};
+	expect_fail("io_uring_setup", syscall(SYS_io_uring_setup, 4, &iop));
+	expect_fail("bpf", syscall(SYS_bpf, 0, NULL, 0));
+	expect_fail("ptrace", ptrace(PTRACE_TRACEME, 0, 0, 0));
+	char buf[8];
+	struct iovec l = {buf, 8}, rv = {buf, 8};
+	expect_fail("process_vm_readv", process_vm_readv(1, &l, 1, &rv, 1, 0));
+	expect_fail("process_vm_writev", process_vm_writev(1, &l, 1, &rv, 1, 0));
+	expect_fail("mount", mount("none", "/", "tmpfs", 0, NULL));
+	expect_fail("umount", umount2("/proc", MNT_DETACH));
+	expect_fail("fsopen", syscall(SYS_fsopen, "tmpfs", 0));
+	expect_fail("fsmount", syscall(SYS_fsmount, 0, 0, 0));
+	expect_fail("move_mount", syscall(SYS_move_mount, -1, "", -1, "", 0));
+	expect_fail("open_tree", syscall(SYS_open_tree, AT_FDCWD, "/", 0));
+	expect_fail("mount_setattr", syscall(SYS_mount_setattr, -1, "", 0, NULL, 0));
+	expect_fail("unshare", unshare(CLONE_NEWUSER));
+	expect_fail("setns", setns(0, 0));
+	expect_fail("chroot", chroot("/"));
+	expect_fail("pivot_root", syscall(SYS_pivot_root, "/", "/"));
+	expect_fail("add_key", syscall(SYS_add_key, "user", "k", "v", 1, -3));
+	expect_fail("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0));
+	struct perf_event_attr pe = {.type = PERF_TYPE_SOFTWARE, .size = sizeof(pe)};
+	expect_fail("perf_event_open", syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0));
+	expect_fail("userfaultfd", syscall(SYS_userfaultfd, 0));
+	expect_fail("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, "/", NULL, NULL, 0));
+	expect_fail("open_by_handle_at", syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0));
+	expect_fail("kexec_load", syscall(SYS_kexec_load, 0, 0, NULL, 0));
+	expect_fail("init_module", syscall(SYS_init_module, NULL, 0, ""));
+	expect_fail("finit_module", syscall(SYS_finit_module, -1, "", 0));
+	expect_fail("reboot", syscall(SYS_reboot, 0, 0, 0, NULL));
+	expect_fail("iopl", syscall(SYS_iopl, 3));
+	expect_fail("ioperm", syscall(SYS_ioperm, 0, 1, 1));
+	expect_fail("personality change", personality(PER_LINUX32) == PER_LINUX32 ? 0 : (errno ? -1 : 0));
+	expect_fail("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0));
+	expect_fail("socket AF_INET6", socket(AF_INET6, SOCK_STREAM, 0));
+	expect_fail("socket AF_NETLINK", socket(AF_NETLINK, SOCK_RAW, 0));
+	char c = 'x';
+	expect_fail("ioctl TIOCSTI", ioctl(0, TIOCSTI, &c));
+	expect_fail("prctl PR_SET_DUMPABLE", prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
+	expect_fail("setuid", syscall(SYS_setuid, 0));
+	/* int 0x80 is the i386 ABI: getpid (20) must not run. A kernel
+	 * without IA-32 emulation faults instead (SIGSEGV): absent, so also
+	 * not reachable. */
+	long r32 = 0;
+	signal(SIGSEGV, on_segv);
+	if (sigsetjmp(segv_jump, 1) == 0) {
+		/* the kernel zeroes r8-r11 on int 0x80 from 64-bit code */
+		__asm__ volatile("int $0x80"
+				 : "=a"(r32)
+				 : "a"(20)
+				 : "memory", "r8", "r9", "r10", "r11");
+		errno = r32 < 0 ? (int)-r32 : 0;
+	} else {
+		r32 = -1;
+		errno = ENOSYS;
+		printf("(no IA-32 emulation in this kernel: int 0x80 faults)\n");
+	}
+	signal(SIGSEGV, SIG_DFL);
+	expect_fail("i386 ABI (int 0x80)", r32 < 0 ? -1 : 0);
+	errno = 0;
+	expect_fail("x32 ABI", syscall(0x40000000 | 39));
+}
+
+static int count_dir(const char *path, int numeric_only)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && (!numeric_only || (de->d_name[0] >= '0' && de->d_name[0] <= '9')))
+			n++;
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+static void confinement(const char *host_pid)
+{
+	char buf[64];
+	int fd = open("/escape-abs", O_RDONLY);
+	expect_fail("read host file via absolute symlink", fd >= 0 && read(fd, buf, 1) > 0 ? 0 : -1);
+	fd = open("/escape-rel", O_RDONLY);
+	expect_fail("read host file via relative symlink", fd >= 0 && read(fd, buf, 1) > 0 ? 0 : -1);
+	fd = open("/../../../../etc/shadow", O_RDONLY);
+	expect_fail("read host file via ..", fd >= 0 ? 0 : -1);
+	fd = open("/proc/1/root/etc/shadow", O_RDONLY);
+	expect_fail("read host file via /proc/1/root", fd >= 0 ? 0 : -1);
+	fd = open("/bindmount/secret", O_RDONLY);
+	expect_fail("read host file via a bind mount inside ROOT", fd >= 0 ? 0 : -1);
+	int procs = count_dir("/proc", 1);
+	expect_ok("no host process visible (only init and the job)", procs <= 2 ? 0 : -1);
+	if (host_pid != NULL)
+		expect_fail("signal a host process", kill((pid_t)atoi(host_pid), 0));
+	int devs = count_dir("/dev", 0);
+	expect_ok("a minimal /dev", devs <= 10 && access("/dev/null", W_OK) == 0 ? 0 : -1);
+	expect_fail("no /dev/sda or /dev/mem", access("/dev/mem", F_OK) == 0 ? 0 : -1);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* First, before the probe opens anything: 0, 1, 2 and the listing. */
+	expect_ok("no inherited descriptors", count_dir("/proc/self/fd", 0) <= 4 ? 0 : -1);
+	allowed();
+	denied();
+	confinement(argc > 1 ? argv[1] : NULL);
+	printf("probe: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
