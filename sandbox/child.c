@@ -95,7 +95,7 @@ _Noreturn void child_run(const struct child_plan *p)
 	if (r < 0)
 		die(p, "handing /dev/fuse to the supervisor", -r);
 	const char *what = "";
-	r = mounts_assemble(p->mnt, o, p->etc_placeholder, &what);
+	r = mounts_assemble(p->mnt, o, p->etc_placeholder, p->job_uid, p->job_gid, &what);
 	if (r < 0)
 		die(p, what, -r);
 	r = mounts_pivot(p->mnt);

@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 		return fail("--uid/--gid", "only root can run the job as another user");
 
 	struct staging st = {.ph_fd = -1};
-	struct fs_server srv = {0};
+	struct fs_server srv = {.fs.proc_self_fd = -1};
 	int status = EXIT_FAILED, root_fd = -1;
 	char err[PATH_MAX + 256];
 	int r = create_staging(&st);
@@ -263,8 +263,22 @@ int main(int argc, char **argv)
 		fail("creating the namespaces (are user namespaces enabled?)", strerror(-child));
 		goto out;
 	}
+	struct job_view view = {.root_fd = root_fd};
+	static char system_dst[8][16];
+	for (int i = 0; o.system && mounts_system_dirs[i] && view.n < 8; i++) {
+		snprintf(system_dst[view.n], sizeof(system_dst[0]), "/%s", mounts_system_dirs[i]);
+		view.src[view.n] = system_dst[view.n];
+		view.dst[view.n] = system_dst[view.n];
+		view.n++;
+	}
+	for (int i = 0; i < o.nmounts; i++)
+		if (o.mounts[i].kind != BOX_TMPFS) {
+			view.src[view.n] = o.mounts[i].src;
+			view.dst[view.n++] = o.mounts[i].dst;
+		}
 	struct supervisor sup = {.child = child, .sock = sv[0], .log = srv.fs.log,
-				 .allow_exec = o.allow_exec, .time_limit = o.time_limit};
+				 .allow_exec = o.allow_exec, .time_limit = o.time_limit,
+				 .view = &view};
 	int fuse_fd = -1, notify_fd = -1;
 	r = ns_write_maps(child, as_root, job_uid, job_gid);
 	if (r < 0)
@@ -307,6 +321,10 @@ out:
 		fprintf(stderr, "spxbox: audit log %s %s; chain head %s\n", o.audit_log,
 			cr == 0 ? "closed" : "FAILED", head);
 	}
+	if (srv.fs.table != NULL)
+		inode_table_free(srv.fs.table);
+	if (srv.fs.proc_self_fd >= 0)
+		close(srv.fs.proc_self_fd);
 	if (root_fd >= 0)
 		close(root_fd);
 	remove_staging(&st);

@@ -138,8 +138,10 @@ static int make_etc(const char *root)
 }
 
 int mounts_assemble(const char *root, const struct box_options *o, bool etc_placeholder,
-		    const char **what)
+		    uid_t job_uid, gid_t job_gid, const char **what)
 {
+	char tmpfs_opts[64];
+	snprintf(tmpfs_opts, sizeof(tmpfs_opts), "mode=0755,uid=%u,gid=%u", job_uid, job_gid);
 	char path[PATH_MAX];
 	int r = join(path, root, "/proc");
 	*what = "mounting /proc";
@@ -169,7 +171,7 @@ int mounts_assemble(const char *root, const struct box_options *o, bool etc_plac
 		*what = m->kind == BOX_TMPFS ? "--tmpfs" : "--bind/--ro-bind";
 		r = join(path, root, m->dst);
 		if (r == 0 && m->kind == BOX_TMPFS)
-			r = mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0
+			r = mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts) < 0
 				    ? -errno
 				    : 0;
 		else if (r == 0)

@@ -30,7 +30,7 @@ int mounts_fuse(const char *target, uid_t uid, gid_t gid);
 /* etc_placeholder: ROOT has no /etc, so --system may mount one.
  * On failure, *what names the step. 0 or -errno. */
 int mounts_assemble(const char *root, const struct box_options *o, bool etc_placeholder,
-		    const char **what);
+		    uid_t job_uid, gid_t job_gid, const char **what);
 
 int mounts_pivot(const char *root);
 

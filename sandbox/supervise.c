@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <openssl/evp.h>
 #include <poll.h>
@@ -53,12 +54,31 @@ static char *read_string(pid_t pid, uint64_t addr)
 	return buf;
 }
 
-/* SHA-256 of a file the job sees at path (through its root). */
-static json_t *hash_in_job(pid_t pid, const char *path)
+/* Opens, on the host, the file the job sees at path. The supervisor cannot
+ * look through the job's own root: FUSE admits only the job's namespace. */
+static int open_in_view(const struct job_view *v, const char *path)
 {
-	char where[4200];
-	snprintf(where, sizeof(where), "/proc/%d/root/%s", (int)pid, path);
-	int fd = open(where, O_RDONLY | O_CLOEXEC);
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC,
+			       .resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH};
+	for (int i = v->n - 1; i >= 0; i--) {
+		size_t n = strlen(v->dst[i]);
+		if (strncmp(path, v->dst[i], n) == 0 && path[n] == '/') {
+			int dir = open(v->src[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (dir < 0)
+				return -1;
+			int fd = (int)syscall(SYS_openat2, dir, path + n + 1, &how, sizeof(how));
+			close(dir);
+			return fd;
+		}
+	}
+	how.resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT;
+	return (int)syscall(SYS_openat2, v->root_fd, path, &how, sizeof(how));
+}
+
+/* SHA-256 of the file the job sees at path; null when it cannot be read. */
+static json_t *hash_in_job(const struct job_view *v, const char *path)
+{
+	int fd = v != NULL ? open_in_view(v, path) : -1;
 	if (fd < 0)
 		return json_null();
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -137,7 +157,7 @@ static int decide(struct supervisor *s, struct counts *c, const struct seccomp_n
 		if (rec != NULL && path != NULL && record_set_path(rec, "path", path) < 0)
 			json_object_set_new(rec, "path", json_null());
 		if (rec != NULL && answer == 0 && !first && path != NULL)
-			json_object_set_new(rec, "sha256", hash_in_job((pid_t)req->pid, path));
+			json_object_set_new(rec, "sha256", hash_in_job(s->view, path));
 		free(path);
 		if (answer == 0)
 			(*execs)++;
@@ -248,7 +268,7 @@ int supervise_run(struct supervisor *s)
 			close(timer);
 			timer = -1;
 			supervise_record(s->log, json_pack("{s:s, s:s, s:f}", "op", "limit", "limit",
-							   "time", s->time_limit));
+							   "time", "seconds", s->time_limit));
 		}
 		if (p[0].revents & POLLIN)
 			done = true;

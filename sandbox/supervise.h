@@ -15,12 +15,22 @@
 
 struct audit_writer;
 
+/* Where the job's paths lead on the host, to hash what it executes: its
+ * bind mounts (most specific last) and ROOT for the rest. */
+struct job_view {
+	int root_fd;
+	const char *dst[80];
+	const char *src[80];
+	int n;
+};
+
 struct supervisor {
 	pid_t child;
 	int sock;      /* channel: an exec failure arrives here */
 	int notify_fd; /* seccomp user notifications */
 	struct audit_writer *log; /* may be NULL */
 	bool allow_exec;
+	const struct job_view *view;
 	double time_limit; /* seconds, 0: none */
 	/* results */
 	int wait_status;

@@ -1,0 +1,119 @@
+#!/bin/bash
+# spxbox end to end: real namespaces, a real in-namespace FUSE mount and
+# real seccomp, as root and as an unprivileged user.
+set -u
+. "$(dirname "$0")/lib.sh"
+BOX=$SPX_BUILD/sandbox/spxbox
+A=$SPX_BUILD/tools/spxaudit
+PROBE_DIR=$(cd "$HELPERS" && pwd)
+staging_before=$(ls -d /tmp/spxbox.* 2>/dev/null | wc -l)
+
+# new_root OWNER: a DIR for a job, owned by OWNER (the job must be able to
+# write its root), with escape attempts prepared inside it.
+new_root() {
+	local d
+	d=$(new_tmp)
+	mkdir "$d/root" "$d/root/bindmount" "$d/root/sub" "$d/secret"
+	echo "HOST SECRET" >"$d/secret/secret"
+	ln -s /etc/shadow "$d/root/escape-abs"
+	ln -s ../../../../../etc/shadow "$d/root/escape-rel"
+	chown -R "$1:$1" "$d/root"
+	echo "$d"
+}
+
+for who in root "$TEST_USER"; do
+	owner=$([ "$who" = root ] && echo 65534 || echo "$TEST_USER")
+	run=()
+	[ "$who" = root ] || run=(runuser -u "$TEST_USER" --)
+	d=$(new_root "$owner")
+	L=$d/logs
+	mkdir "$L"
+	chown "$who" "$L"
+	mount --bind "$d/secret" "$d/root/bindmount"
+	find "$d/root" -printf '%P %y\n' | sort >"$d/before"
+	expect "$who: the probe's denied classes fail, popular paths work, no escape" 0 \
+		"probe: [0-9]+ passed, 0 failed" \
+		"${run[@]}" "$BOX" --system --ro-bind "$PROBE_DIR" /t --root "$d/root" \
+		--setenv ASAN_OPTIONS detect_leaks=0 \
+		--audit-log "$L/probe.log" -- /t/box_probe $$
+	find "$d/root" -printf '%P %y\n' | sort >"$d/after"
+	umount "$d/root/bindmount"
+	check "$who: DIR holds nothing but what the job left (no mount points)" diff "$d/before" "$d/after"
+	check "$who: denials are in the log" test -n "$(jq -c 'select(.op=="denied" and .syscall=="mount")' "$L/probe.log")"
+	check "$who: a second exec is in the log, refused" \
+		test -n "$(jq -c 'select(.op=="exec" and .path=="/bin/true" and .result=="EPERM")' "$L/probe.log")"
+	check "$who: fork is in the log, refused" test -n "$(jq -c 'select(.op=="denied" and .syscall=="fork")' "$L/probe.log")"
+	expect "$who: the job's log verifies" 0 intact "$A" verify "$L/probe.log"
+
+	expect "$who: python writes /x" 0 "" "${run[@]}" "$BOX" --system --root "$d/root" \
+		--audit-log "$L/py.log" -- /usr/bin/python3 -c 'open("/x","w").write("hi")'
+	check "$who: /x holds what the job wrote" test "$(cat "$d/root/x")" = hi
+	check "$who: the log has the write with its hash" \
+		test "$(jq -r 'select(.op=="close" and .path=="/x") | .sha256_final' "$L/py.log")" = \
+		"$(printf hi | sha256sum | cut -d' ' -f1)"
+	check "$who: the job ran as $owner" \
+		test "$(jq -r 'select(.op=="close" and .path=="/x") | .uid' "$L/py.log")" = "$(id -u "$owner")"
+	expect "$who: sh -c 'ls; ls' cannot fork" 2 "Cannot fork" "${run[@]}" "$BOX" --system \
+		--root "$d/root" --audit-log "$L/sh.log" -- /bin/sh -c 'ls; ls'
+	check "$who: the fork attempt is in the log" \
+		test -n "$(jq -c 'select(.op=="denied" and (.syscall=="vfork" or .syscall=="clone" or .syscall=="fork"))' "$L/sh.log")"
+	expect "$who: --allow-fork lets it fork" 0 "child 0" "${run[@]}" "$BOX" --system --allow-fork \
+		--root "$d/root" -- /usr/bin/python3 -c '
+import os
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+print("child", os.waitpid(pid, 0)[1])'
+	expect "$who: --allow-fork alone does not allow exec" 126 "not permitted" "${run[@]}" "$BOX" \
+		--system --allow-fork --root "$d/root" -- /bin/sh -c 'ls; ls'
+	expect "$who: --allow-fork --allow-exec runs a shell pipeline" 0 "x" "${run[@]}" "$BOX" \
+		--system --allow-fork --allow-exec --root "$d/root" -- /bin/sh -c 'ls | cat; ls'
+	expect "$who: --allow-exec lets it exec" 0 "" "${run[@]}" "$BOX" --system --allow-exec \
+		--root "$d/root" --audit-log "$L/exec.log" -- /usr/bin/env true
+	check "$who: --allow-exec records the exec with the binary's hash" \
+		test "$(jq -r 'select(.op=="exec" and .path=="/usr/bin/true") | .sha256' "$L/exec.log")" = \
+		"$(sha256sum </usr/bin/true | cut -d' ' -f1)"
+done
+
+d=$(new_root 65534)
+expect "exit status: the job's" 3 "" "$BOX" --system --root "$d/root" -- /bin/sh -c 'exit 3'
+expect "exit status: not found" 127 "" "$BOX" --system --root "$d/root" -- /nonexistent
+printf '#!/bin/sh\n' >"$d/root/notexec"
+expect "exit status: not executable" 126 "" "$BOX" --system --root "$d/root" -- /notexec
+expect "exit status: killed by signal 9" 137 "" "$BOX" --system --root "$d/root" -- \
+	/usr/bin/python3 -c 'import os; os.kill(os.getpid(), 9)'
+expect "exit status: time limit" 124 "" "$BOX" --system --time-limit 1 --root "$d/root" \
+	--audit-log "$d/time.log" -- /usr/bin/python3 -c 'while True: pass'
+check "time limit is in the log" test -n "$(jq -c 'select(.op=="limit" and .limit=="time")' "$d/time.log")"
+expect "--max-file-size" 1 "File too large" "$BOX" --system --max-file-size 1K --root "$d/root" -- \
+	/usr/bin/python3 -c 'f = open("/big", "w"); f.write("x" * 4096); f.close()'
+expect "--memory" 1 "MemoryError" "$BOX" --system --memory 64M --root "$d/root" -- \
+	/usr/bin/python3 -c 'x = bytearray(200 << 20)'
+expect "--setenv, --unsetenv, --chdir" 0 "bar /sub None" "$BOX" --system --setenv FOO bar \
+	--unsetenv HOME --chdir /sub --root "$d/root" -- \
+	/usr/bin/python3 -c 'import os; print(os.environ.get("FOO"), os.getcwd(), os.environ.get("HOME"))'
+expect "--tmpfs: writes there stay out of DIR" 0 "" "$BOX" --system --tmpfs /scratch \
+	--root "$d/root" -- /usr/bin/python3 -c 'open("/scratch/t","w").write("t")'
+check "--tmpfs: nothing of it in DIR" test ! -e "$d/root/scratch"
+expect "a flood of denied calls is rate-limited" 0 "" "$BOX" --system --root "$d/root" \
+	--audit-log "$d/flood.log" -- /usr/bin/python3 -c '
+import ctypes
+libc = ctypes.CDLL(None)
+for i in range(20000):
+    libc.syscall(165, 0, 0, 0, 0, 0)   # mount
+'
+check "flood: at most 20 records for the call, the rest counted" \
+	test "$(jq -c 'select(.op=="denied" and .syscall=="mount")' "$d/flood.log" | wc -l)" -le 20 -a \
+	"$(jq -r 'select(.op=="denials_unrecorded") | .count' "$d/flood.log")" -ge 19980
+
+# Bad input: one line, status 125.
+expect "missing --root" 125 "^spxbox: --root DIR is required" "$BOX" -- /bin/true
+expect "ROOT does not exist" 125 "^spxbox: --root: ROOT '.*': No such file" "$BOX" --root "$d/nope" -- /bin/true
+expect "unknown option" 125 "^spxbox: unknown option" "$BOX" --frob --root "$d/root" -- /bin/true
+expect "no command" 125 "no COMMAND" "$BOX" --root "$d/root" --
+expect "audit log inside ROOT" 125 "inside ROOT" "$BOX" --audit-log "$d/root/log" --root "$d/root" -- /bin/true
+expect "unprivileged --uid" 125 "only root" runuser -u "$TEST_USER" -- "$BOX" --uid 0 --root "$d/root" -- /bin/true
+expect "bad --time-limit" 125 "time-limit" "$BOX" --time-limit -1 --root "$d/root" -- /bin/true
+check "no staging directories left behind" test "$(ls -d /tmp/spxbox.* 2>/dev/null | wc -l)" = "$staging_before"
+check "no FUSE mount visible on the host" test "$(grep -c spxfs /proc/self/mounts)" = 0
+finish
