@@ -1,14 +1,15 @@
 #!/bin/bash
 # demo.sh: builds spx and runs a small job confined to one directory.
 #
-# The job is a shell script run with the spxfs mount as its "/" (chroot,
-# until spxbox lands). ROOT holds a symlink to /etc/passwd and a bind
-# mount of a host directory with a secret; the job writes and reads files,
-# follows the symlink and tries the bind mount: it sees only ROOT.
+# The job is a busybox shell script run by spxbox with ROOT, served by
+# spxfs, as its /. ROOT holds a symlink to /etc/passwd, a relative symlink
+# climbing to /etc/shadow and a bind mount of a host directory with a
+# secret; the job writes and reads files and tries all three. Then
+# spxaudit shows what it did, what it changed, and that the log is intact.
 # Run as root on Debian 12; installs what it needs.
 set -eu
 cd "$(dirname "$0")"
-[ "$(id -u)" -eq 0 ] || { echo "demo.sh: run as root (it makes a bind mount and chroots)" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "demo.sh: run as root (it makes a bind mount)" >&2; exit 2; }
 scripts/install-deps.sh
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends busybox-static >/dev/null 2>&1
@@ -16,40 +17,45 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed"
 ninja -C build >/dev/null
 
 demo=$(mktemp -d /tmp/spx-demo.XXXXXX)
-root=$demo/root mnt=$demo/mnt
+root=$demo/root log=$demo/job.log
 cleanup() {
-	fusermount3 -u "$mnt" 2>/dev/null || true
 	umount "$root/hostdir" 2>/dev/null || true
 	rm -rf --one-file-system "$demo"
 }
 trap cleanup EXIT
 
-mkdir -p "$root/bin" "$root/etc" "$root/hostdir" "$mnt" "$demo/secret"
+mkdir -p "$root/bin" "$root/etc" "$root/hostdir" "$demo/secret"
 cp /bin/busybox "$root/bin/busybox"
-for applet in sh cat readlink ls mknod sed; do ln -s busybox "$root/bin/$applet"; done
+for applet in sh cat readlink ls mknod echo; do ln -s busybox "$root/bin/$applet"; done
 echo "demo:x:1000:1000::/:/bin/sh" >"$root/etc/passwd"
 echo "HOST SECRET - must never be shown" >"$demo/secret/key"
 ln -s /etc/passwd "$root/passwd-link"
 ln -s ../../../../../../etc/shadow "$root/shadow-link"
 mount --bind "$demo/secret" "$root/hostdir"
-
-echo "--- mounting $root at $mnt"
-build/fs/spxfs "$root" "$mnt"
+chown -R 65534:65534 "$root" # the job runs as nobody
 
 cat >"$root/job.sh" <<'JOB'
 echo "job: writing /out.txt";            echo "hello from the job" > /out.txt
 echo "job: reading it back: $(cat /out.txt)"
 echo "job: /passwd-link -> $(readlink /passwd-link); it reads:"; cat /passwd-link
-echo "job: /shadow-link (../../../etc/shadow):"; cat /shadow-link 2>&1 | sed 's/^/  /'
-echo "job: the bind mount /hostdir:";  ls /hostdir 2>&1 | sed 's/^/  /'
-echo "job: making a device node:";      mknod /null c 1 3 2>&1 | sed 's/^/  /'
+echo "job: /shadow-link (../../../etc/shadow):"; cat /shadow-link 2>&1
+echo "job: the bind mount /hostdir:";  ls /hostdir 2>&1
+echo "job: making a device node:";      mknod /null c 1 3 2>&1
 JOB
-echo "--- running the job with the mount as /"
-env -i PATH=/bin /usr/sbin/chroot "$mnt" /bin/sh /job.sh
+echo "--- spxbox --allow-fork --allow-exec --root ROOT -- /bin/sh /job.sh"
+build/sandbox/spxbox --allow-fork --allow-exec --root "$root" --audit-log "$log" -- /bin/sh /job.sh 2>"$demo/stderr" || true
+head=$(sed -n 's/.*chain head \([0-9a-f]*\).*/\1/p' "$demo/stderr")
 
-echo "--- on the host, ROOT now holds what the job wrote:"
+echo "--- by default a job may neither fork nor exec again:"
+build/sandbox/spxbox --root "$root" --audit-log "$demo/nofork.log" -- /bin/sh -c 'ls; ls' 2>&1 | grep -v 'audit log' || true
+build/tools/spxaudit show --op denied,exec "$demo/nofork.log"
+
+echo "--- spxaudit changes: what the job left in ROOT"
+build/tools/spxaudit changes "$log"
+echo "--- spxaudit show --failed: what it tried and was refused"
+build/tools/spxaudit show --failed "$log"
+echo "--- spxaudit verify --head (the head spxbox printed)"
+build/tools/spxaudit verify --head "$head" "$log"
+echo "--- on the host, ROOT holds what the job wrote:"
 cat "$root/out.txt"
-echo "--- unmounting"
-fusermount3 -u "$mnt"
-grep -q " $mnt " /proc/mounts && { echo "still mounted!"; exit 1; }
 echo "demo: done"

@@ -215,7 +215,6 @@ struct audit_writer *audit_writer_open(const char *path, enum audit_sync sync,
 		if (r == 0 && fdatasync(w->fd) < 0)
 			r = -errno;
 		pthread_mutex_unlock(&w->lock);
-		h = NULL;
 		if (r < 0)
 			*err = w->failed ? -w->failed : (int)r;
 	}

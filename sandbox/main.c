@@ -141,8 +141,10 @@ static struct audit_writer *open_log(const struct box_options *o, const char *mn
 		snprintf(root, sizeof(root), "%s", o->root);
 	(void)gethostname(host, sizeof(host) - 1);
 	json_t *cmd = json_array();
-	for (char **a = o->command; *a; a++)
-		json_array_append_new(cmd, json_string(*a) ? json_string(*a) : json_string("?"));
+	for (char **a = o->command; *a; a++) {
+		json_t *arg = json_string(*a); /* NULL when not UTF-8 */
+		json_array_append_new(cmd, arg != NULL ? arg : json_string("?"));
+	}
 	json_t *header = json_pack("{s:s, s:s, s:s, s:o, s:{s:b, s:b, s:b, s:b, s:f}}", "program",
 				   "spxbox " SPX_VERSION, "root", root, "host", host, "command",
 				   cmd, "options", "system", o->system, "allow_fork", o->allow_fork,
@@ -200,6 +202,14 @@ int main(int argc, char **argv)
 	case BOX_VERSION:
 		printf("spxbox %s (%zu system calls allowed by default)\n", SPX_VERSION,
 		       seccomp_allowlist_len());
+		return 0;
+	case BOX_LIST:
+		printf("| call | why | arguments |\n|---|---|---|\n");
+		for (size_t i = 0; i < seccomp_allowlist_len(); i++)
+			printf("| `%s` | %s | %s |\n", seccomp_allowlist[i].name,
+			       seccomp_allowlist[i].why,
+			       seccomp_allowlist[i].args ? seccomp_allowlist[i].args : "any");
+		printf("\n%zu calls.\n", seccomp_allowlist_len());
 		return 0;
 	case BOX_ERROR:
 		fprintf(stderr, "spxbox: %s (try 'spxbox --help')\n", o.error);

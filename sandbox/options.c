@@ -26,6 +26,7 @@ const char *box_options_usage(void)
 	       "  --net                 keep the host network (and allow AF_INET/AF_INET6)\n"
 	       "  --time-limit SEC      kill the job after SEC seconds of wall time (exit 124)\n"
 	       "  --cpu-time SEC, --memory SIZE, --max-files N, --max-file-size SIZE\n"
+	       "  --list-syscalls       print the default allowlist (docs/syscalls.md) and exit\n"
 	       "  -h, --help, -V, --version\n"
 	       "\n"
 	       "Exit status: the job's; 128+N if killed by signal N; 124 time limit;\n"
@@ -118,6 +119,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"memory", required_argument, NULL, O_MEM},
 		{"max-files", required_argument, NULL, O_FILES},
 		{"max-file-size", required_argument, NULL, O_FSIZE},
+		{"list-syscalls", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -201,6 +203,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 			if (parse_size(optarg, &o->max_file_size) < 0)
 				return fail(o, "--max-file-size wants a size", optarg);
 			break;
+		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;
 		case 'V': return BOX_VERSION;
 		case ':': return fail(o, "option needs a value", argv[optind - 1]);

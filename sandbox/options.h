@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-enum { BOX_RUN, BOX_HELP, BOX_VERSION, BOX_ERROR };
+enum { BOX_RUN, BOX_HELP, BOX_VERSION, BOX_LIST, BOX_ERROR };
 
 #define BOX_MAX_MOUNTS 64
 #define BOX_MAX_ENV 64
