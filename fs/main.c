@@ -139,6 +139,7 @@ int main(int argc, char **argv)
 		.timeout = opts.cache_timeout,
 		.proc_self_fd = -1,
 		.placeholders_fd = -1,
+		.quota_bytes = (uint64_t)opts.max_bytes,
 	};
 	if (opts.audit_log != NULL) {
 		int r = startup_check_log(opts.audit_log, opts.root, opts.mountpoint, err,

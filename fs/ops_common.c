@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,6 +48,18 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 	e->ino = (fuse_ino_t)(uintptr_t)in;
 	e->attr_timeout = fs->timeout;
 	e->entry_timeout = fs->timeout;
+	return 0;
+}
+
+int spx_quota_charge(struct spx_fs *fs, uint64_t n)
+{
+	if (fs->quota_bytes == 0)
+		return 0;
+	uint64_t used = atomic_load(&fs->quota_used);
+	do {
+		if (used + n > fs->quota_bytes || used + n < used)
+			return EDQUOT;
+	} while (!atomic_compare_exchange_weak(&fs->quota_used, &used, used + n));
 	return 0;
 }
 

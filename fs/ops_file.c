@@ -176,6 +176,8 @@ void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off
 {
 	(void)ino;
 	int err = spx_audit_ready(req);
+	if (err == 0)
+		err = spx_quota_charge(spx_fs_of(req), size);
 	if (err != 0) {
 		fuse_reply_err(req, err);
 		return;
@@ -228,6 +230,8 @@ void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 		   struct fuse_file_info *fi)
 {
 	int err = spx_audit_ready(req);
+	if (err == 0 && !(mode & FALLOC_FL_PUNCH_HOLE))
+		err = spx_quota_charge(spx_fs_of(req), (uint64_t)length);
 	if (err == 0) {
 		err = fallocate(fh(fi), mode, offset, length) < 0 ? errno : 0;
 		open_file_touched(handle(fi));
@@ -255,6 +259,8 @@ void spx_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	int err = spx_audit_ready(req);
 	ssize_t n = -1;
 	off_t in0 = off_in, out0 = off_out;
+	if (err == 0)
+		err = spx_quota_charge(spx_fs_of(req), len);
 	if (err == 0) {
 		n = copy_file_range(fh(fi_in), &off_in, fh(fi_out), &off_out, len, (unsigned)flags);
 		err = n < 0 ? errno : 0;

@@ -216,6 +216,13 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	}
 	if (r == 0 && (valid & FUSE_SET_ATTR_MODE))
 		r = set_mode(fs, fd, type, attr->st_mode, ffd);
+	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE) && fs->quota_bytes) {
+		/* growing a file by truncate allocates nothing, but a quota
+		 * on bytes written counts the size it claims */
+		struct stat cur;
+		if (resolve_stat_fd(fd, &cur) == 0 && attr->st_size > cur.st_size)
+			r = -spx_quota_charge(fs, (uint64_t)(attr->st_size - cur.st_size));
+	}
 	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE))
 		r = S_ISDIR(type) ? -EISDIR : set_size(fs, fd, attr->st_size, ffd);
 	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE) && h != NULL)

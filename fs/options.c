@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,7 @@ const char *options_usage(void)
 	       "      --audit-sync=MODE none, batch (default: fdatasync every 100 ms) or strict\n"
 	       "                        (answer only once the record is on disk)\n"
 	       "      --audit-level=L   ops (default) or all (also lookups, stats, access)\n"
+	       "      --max-bytes=SIZE  write quota: EDQUOT past SIZE bytes written (K, M, G, T)\n"
 	       "  -d, --debug           log every FUSE request to stderr (implies -f)\n"
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
@@ -49,6 +51,27 @@ static int add_fuse_opt(struct spxfs_options *opts, const char *value)
 	return OPTIONS_RUN;
 }
 
+int parse_bytes(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || v < 0)
+		return -1;
+	int shift = 0;
+	if (*end != '\0') {
+		const char *units = "KMGT";
+		const char *u = strchr(units, *end);
+		if (u == NULL || end[1] != '\0')
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (shift > 0 && v > (LLONG_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 int parse_seconds(const char *s, double *out)
 {
 	char *end;
@@ -72,6 +95,7 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 		{"audit-key", required_argument, NULL, 'K'},
 		{"audit-sync", required_argument, NULL, 'S'},
 		{"audit-level", required_argument, NULL, 'A'},
+		{"max-bytes", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -119,6 +143,10 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "ops") != 0)
 				return fail(opts, "--audit-level wants ops or all", optarg);
 			opts->audit_all = strcmp(optarg, "all") == 0;
+			break;
+		case 'Q':
+			if (parse_bytes(optarg, &opts->max_bytes) < 0 || opts->max_bytes == 0)
+				return fail(opts, "--max-bytes wants a size like 100M", optarg);
 			break;
 		case 'd':
 			opts->debug = opts->foreground = true;

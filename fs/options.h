@@ -26,8 +26,12 @@ struct spxfs_options {
 	const char *audit_key;	/* key file for an HMAC chain */
 	int audit_sync;		/* enum audit_sync */
 	bool audit_all;		/* --audit-level=all */
+	long long max_bytes;	/* --max-bytes, 0: none */
 	char error[256];
 };
+
+/* A size with an optional K, M, G or T suffix (powers of 1024). 0 or -1. */
+int parse_bytes(const char *s, long long *out);
 
 /* A duration in seconds, 0 to 86400 (fractions allowed). 0 or -1. */
 int parse_seconds(const char *s, double *out);

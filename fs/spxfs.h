@@ -27,6 +27,10 @@ struct spx_fs {
 	double timeout;	   /* entry and attribute cache lifetime, seconds */
 	struct audit_writer *log; /* NULL: no auditing */
 	bool audit_all;	   /* also lookups, getattr, access, statfs, xattr reads */
+	/* --max-bytes: a write quota, in bytes written or allocated through
+	 * the mount (0: none); EDQUOT once it would be passed. */
+	uint64_t quota_bytes;
+	_Atomic uint64_t quota_used;
 	/* spxbox: a directory outside ROOT whose empty subdirectories stand in
 	 * at the top of the mount for names ROOT lacks (proc, dev, usr...),
 	 * so the sandbox can mount over them without creating them in ROOT.
@@ -49,6 +53,9 @@ static inline struct spx_inode *spx_inode_of(fuse_req_t req, fuse_ino_t ino)
 }
 
 /* Helpers shared by the handlers (ops_common.c). */
+
+/* Charges n bytes to the write quota: 0, or EDQUOT (nothing charged). */
+int spx_quota_charge(struct spx_fs *fs, uint64_t n);
 
 /* Pins `ino` and returns its descriptor or -errno. */
 int spx_pin(fuse_req_t req, fuse_ino_t ino, struct spx_inode **in);

@@ -26,6 +26,7 @@ const char *box_options_usage(void)
 	       "  --net                 keep the host network (and allow AF_INET/AF_INET6)\n"
 	       "  --time-limit SEC      kill the job after SEC seconds of wall time (exit 124)\n"
 	       "  --cpu-time SEC, --memory SIZE, --max-files N, --max-file-size SIZE\n"
+	       "  --max-bytes SIZE      write quota: EDQUOT past SIZE bytes written to DIR\n"
 	       "  --list-syscalls       print the default allowlist (docs/syscalls.md) and exit\n"
 	       "  -h, --help, -V, --version\n"
 	       "\n"
@@ -95,7 +96,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE,
+		O_FILES, O_FSIZE, O_QUOTA,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
@@ -119,6 +120,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"memory", required_argument, NULL, O_MEM},
 		{"max-files", required_argument, NULL, O_FILES},
 		{"max-file-size", required_argument, NULL, O_FSIZE},
+		{"max-bytes", required_argument, NULL, O_QUOTA},
 		{"list-syscalls", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -202,6 +204,10 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		case O_FSIZE:
 			if (parse_size(optarg, &o->max_file_size) < 0)
 				return fail(o, "--max-file-size wants a size", optarg);
+			break;
+		case O_QUOTA:
+			if (parse_size(optarg, &o->max_bytes) < 0 || o->max_bytes == 0)
+				return fail(o, "--max-bytes wants a size", optarg);
 			break;
 		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;

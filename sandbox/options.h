@@ -40,6 +40,7 @@ struct box_options {
 	long long memory;    /* bytes of address space, 0: none */
 	long long max_files; /* open files, 0: default */
 	long long max_file_size;
+	long long max_bytes; /* write quota through spxfs, 0: none */
 	char **command;	     /* NULL-terminated */
 	char error[256];
 };

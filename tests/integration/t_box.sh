@@ -6,7 +6,7 @@ set -u
 BOX=$SPX_BUILD/sandbox/spxbox
 A=$SPX_BUILD/tools/spxaudit
 PROBE_DIR=$(cd "$HELPERS" && pwd)
-staging_before=$(ls -d /tmp/spxbox.* 2>/dev/null | wc -l)
+staging_before=$(ls -d /tmp/spxbox.* 2>/dev/null | sort)
 
 # new_root OWNER: a DIR for a job, owned by OWNER (the job must be able to
 # write its root), with escape attempts prepared inside it.
@@ -91,6 +91,8 @@ expect "--max-file-size" 1 "File too large" "$BOX" --system --max-file-size 1K -
 # be tried on a sanitizer build of spxbox.
 [ -n "${SPX_SANITIZE:-}" ] || expect "--memory" 1 "MemoryError" "$BOX" --system --memory 64M --root "$d/root" -- \
 	/usr/bin/python3 -c 'x = bytearray(200 << 20)'
+expect "--max-bytes: a write quota" 1 "Disk quota exceeded" "$BOX" --system --max-bytes 2K \
+	--root "$d/root" -- /usr/bin/python3 -c 'f = open("/q", "w"); f.write("x" * 8192); f.close()'
 expect "--setenv, --unsetenv, --chdir" 0 "bar /sub None" "$BOX" --system --setenv FOO bar \
 	--unsetenv HOME --chdir /sub --root "$d/root" -- \
 	/usr/bin/python3 -c 'import os; print(os.environ.get("FOO"), os.getcwd(), os.environ.get("HOME"))'
@@ -116,8 +118,16 @@ expect "no command" 125 "no COMMAND" "$BOX" --root "$d/root" --
 expect "audit log inside ROOT" 125 "inside ROOT" "$BOX" --audit-log "$d/root/log" --root "$d/root" -- /bin/true
 expect "unprivileged --uid" 125 "only root" runuser -u "$TEST_USER" -- "$BOX" --uid 0 --root "$d/root" -- /bin/true
 expect "bad --time-limit" 125 "time-limit" "$BOX" --time-limit -1 --root "$d/root" -- /bin/true
-check "no staging directories left behind" test "$(ls -d /tmp/spxbox.* 2>/dev/null | wc -l)" = "$staging_before"
-check "no FUSE mount visible on the host" test "$(grep -c spxfs /proc/self/mounts)" = 0
+check "no staging directories left behind" test "$(ls -d /tmp/spxbox.* 2>/dev/null | sort)" = "$staging_before"
+"$BOX" --system --root "$d/root" --audit-log "$d/live.log" -- /usr/bin/python3 -c '
+import time
+open("/started", "w").close()
+time.sleep(2)' &
+job=$!
+wait_for test -e "$d/root/started"
+check "while a job runs, its mounts are not in the host's mount table" \
+	test "$(grep -c -e ' /tmp/spxbox\.' -e 'fuse.spxfs' /proc/self/mounts)" = 0
+wait $job
 check "docs/syscalls.md matches the policy" \
 	diff <("$BOX" --list-syscalls) <(sed -n '/^| call |/,$p' "$(dirname "$0")/../../docs/syscalls.md")
 finish

@@ -89,6 +89,16 @@ expect "read-only: creates refused" 1 "Read-only file system" touch "$t/mnt/new"
 check "read-only: ROOT unchanged" test "$(cat "$t/root/ro-file")" = data -a ! -e "$t/root/new"
 unmount "$t/mnt" || fail "unmount read-only"
 
+# A write quota.
+q=$(new_tmp)
+mkdir "$q/root"
+mount_spxfs "$q/root" "$t/mnt" --max-bytes=100K || fail "mount with a quota"
+expect "quota: 60K fits" 0 "" dd if=/dev/zero of="$t/mnt/a" bs=1K count=60 status=none
+expect "quota: 60K more is refused with EDQUOT" 1 "Disk quota exceeded" dd if=/dev/zero of="$t/mnt/b" bs=1K count=60 status=none
+check "quota: what was written stays within it" test "$(du -sk --apparent-size "$q/root" | cut -f1)" -le 104
+unmount "$t/mnt" || fail "unmount quota"
+one_line "bad --max-bytes" 2 "max-bytes" --max-bytes=lots "$t/root" "$t/mnt"
+
 # A host process deleting ROOT underneath a running mount: errors, no hang.
 mkdir "$t/doomed"
 echo x >"$t/doomed/f"
