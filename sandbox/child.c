@@ -130,7 +130,7 @@ _Noreturn void child_run(const struct child_plan *p)
 	r = caps_drop_all(p->job_uid, p->job_gid, p->as_root, &what);
 	if (r < 0)
 		die(p, what, -r);
-	struct seccomp_policy pol = {.allow_fork = o->allow_fork, .net = o->net};
+	struct seccomp_policy pol = {.allow_fork = o->allow_fork, .net = o->net, .custom = p->custom};
 	int nfd = seccomp_install(&pol);
 	if (nfd < 0)
 		die(p, "installing the seccomp filter", -nfd);

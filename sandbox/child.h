@@ -11,6 +11,8 @@
 
 #include "options.h"
 
+struct policy;
+
 struct child_plan {
 	const struct box_options *o;
 	int sock;	      /* the channel to the supervisor */
@@ -19,6 +21,7 @@ struct child_plan {
 	bool as_root;	      /* spxbox runs as root (setgroups allowed) */
 	uid_t job_uid;
 	gid_t job_gid;
+	const struct policy *custom; /* --seccomp-policy, or NULL */
 };
 
 _Noreturn void child_run(const struct child_plan *p);

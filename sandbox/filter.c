@@ -1,4 +1,5 @@
 #include "filter.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <linux/sched.h>
@@ -87,12 +88,17 @@ size_t seccomp_allowlist_len(void)
 	return sizeof(seccomp_allowlist) / sizeof(seccomp_allowlist[0]);
 }
 
+static const struct policy *custom_policy;
+
 static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
 		const struct scmp_arg_cmp *args)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR)
 		return 0; /* not on this architecture */
+	/* A call the policy file names follows the file alone. */
+	if (custom_policy != NULL && policy_find(custom_policy, nr) != NULL)
+		return 0;
 	return seccomp_rule_add_array(ctx, action, nr, n, args);
 }
 
@@ -143,8 +149,60 @@ static int conditional(scmp_filter_ctx ctx, const struct seccomp_policy *p)
 	return r;
 }
 
+/* Adds one OR-branch of a policy rule; '&' over several bits becomes one
+ * branch per bit (a filter can only test all bits of a mask at once). */
+static int add_branch(scmp_filter_ctx ctx, int nr, const struct policy_atom *atoms, int n,
+		      struct scmp_arg_cmp *cmp, int done)
+{
+	if (done == n)
+		return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, (unsigned)n, cmp);
+	const struct policy_atom *a = &atoms[done];
+	static const enum scmp_compare plain[] = {
+		[P_EQ] = SCMP_CMP_EQ, [P_NE] = SCMP_CMP_NE, [P_LT] = SCMP_CMP_LT,
+		[P_LE] = SCMP_CMP_LE, [P_GT] = SCMP_CMP_GT, [P_GE] = SCMP_CMP_GE,
+	};
+	if (a->op == P_IN) {
+		cmp[done] = arg_cmp(a->arg, SCMP_CMP_MASKED_EQ, ~a->value, 0);
+		return add_branch(ctx, nr, atoms, n, cmp, done + 1);
+	}
+	if (a->op != P_ANY_BITS) {
+		cmp[done] = arg_cmp(a->arg, plain[a->op], a->value, 0);
+		return add_branch(ctx, nr, atoms, n, cmp, done + 1);
+	}
+	for (int bit = 0; bit < 64; bit++) {
+		uint64_t m = 1ULL << bit;
+		if (!(a->value & m))
+			continue;
+		cmp[done] = arg_cmp(a->arg, SCMP_CMP_MASKED_EQ, m, m);
+		int r = add_branch(ctx, nr, atoms, n, cmp, done + 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int add_custom(scmp_filter_ctx ctx, const struct policy *pol)
+{
+	for (int i = 0; i < pol->n; i++) {
+		const struct policy_rule *r = &pol->rules[i];
+		int e = 0;
+		if (r->allow_all)
+			e = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, 0, NULL);
+		for (int k = 0; e == 0 && k < r->nor; k++) {
+			struct scmp_arg_cmp cmp[POLICY_MAX_AND];
+			e = add_branch(ctx, r->nr, r->atoms[k], r->nand[k], cmp, 0);
+		}
+		/* "return E" alone: no rule; the call reaches the supervisor,
+		 * which answers E and records it. */
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
 int seccomp_install(const struct seccomp_policy *p)
 {
+	custom_policy = p->custom;
 	/* Everything not allowed goes to the supervisor, which records it. */
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
 	if (ctx == NULL)
@@ -159,6 +217,8 @@ int seccomp_install(const struct seccomp_policy *p)
 			r = rule(ctx, SCMP_ACT_ALLOW, seccomp_allowlist[i].name, 0, NULL);
 	if (r == 0)
 		r = conditional(ctx, p);
+	if (r == 0 && p->custom != NULL)
+		r = add_custom(ctx, p->custom);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	int fd = r == 0 ? seccomp_notify_fd(ctx) : r;

@@ -16,9 +16,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct policy;
+
 struct seccomp_policy {
 	bool allow_fork;
 	bool net;
+	const struct policy *custom; /* --seccomp-policy, or NULL */
 };
 
 /* Loads the filter into the calling thread; returns the notification fd

@@ -9,6 +9,7 @@
 #include "mounts.h"
 #include "ns.h"
 #include "options.h"
+#include "policy.h"
 #include "record.h"
 #include "filter.h"
 #include "spx_config.h"
@@ -217,6 +218,12 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
+	static struct policy custom;
+	if (o.seccomp_policy != NULL) {
+		char why[PATH_MAX + 256];
+		if (policy_load(o.seccomp_policy, &custom, why, sizeof(why)) < 0)
+			return fail("--seccomp-policy", why);
+	}
 	bool as_root = geteuid() == 0;
 	uid_t job_uid = o.uid >= 0 ? (uid_t)o.uid : as_root ? 65534 : getuid();
 	gid_t job_gid = o.gid >= 0 ? (gid_t)o.gid : as_root ? 65534 : getgid();
@@ -266,7 +273,8 @@ int main(int argc, char **argv)
 		close(sv[0]);
 		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt,
 					  .etc_placeholder = has_placeholder(&st, "etc"),
-					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid};
+					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid,
+					  .custom = o.seccomp_policy ? &custom : NULL};
 		child_run(&plan);
 	}
 	close(sv[1]);
@@ -289,7 +297,7 @@ int main(int argc, char **argv)
 		}
 	struct supervisor sup = {.child = child, .sock = sv[0], .log = srv.fs.log,
 				 .allow_exec = o.allow_exec, .time_limit = o.time_limit,
-				 .view = &view};
+				 .view = &view, .custom = o.seccomp_policy ? &custom : NULL};
 	int fuse_fd = -1, notify_fd = -1;
 	r = ns_write_maps(child, as_root, job_uid, job_gid);
 	if (r < 0)

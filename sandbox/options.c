@@ -24,6 +24,7 @@ const char *box_options_usage(void)
 	       "  --allow-fork          let the job create processes\n"
 	       "  --allow-exec          let the job exec (each exec is recorded with its hash)\n"
 	       "  --net                 keep the host network (and allow AF_INET/AF_INET6)\n"
+	       "  --seccomp-policy FILE rules in minijail's syntax for the calls it names\n"
 	       "  --time-limit SEC      kill the job after SEC seconds of wall time (exit 124)\n"
 	       "  --cpu-time SEC, --memory SIZE, --max-files N, --max-file-size SIZE\n"
 	       "  --max-bytes SIZE      write quota: EDQUOT past SIZE bytes written to DIR\n"
@@ -96,7 +97,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE, O_QUOTA,
+		O_FILES, O_FSIZE, O_QUOTA, O_POLICY,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
@@ -121,6 +122,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"max-files", required_argument, NULL, O_FILES},
 		{"max-file-size", required_argument, NULL, O_FSIZE},
 		{"max-bytes", required_argument, NULL, O_QUOTA},
+		{"seccomp-policy", required_argument, NULL, O_POLICY},
 		{"list-syscalls", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -209,6 +211,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 			if (parse_size(optarg, &o->max_bytes) < 0 || o->max_bytes == 0)
 				return fail(o, "--max-bytes wants a size", optarg);
 			break;
+		case O_POLICY: o->seccomp_policy = optarg; break;
 		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;
 		case 'V': return BOX_VERSION;

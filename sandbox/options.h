@@ -41,6 +41,7 @@ struct box_options {
 	long long max_files; /* open files, 0: default */
 	long long max_file_size;
 	long long max_bytes; /* write quota through spxfs, 0: none */
+	const char *seccomp_policy; /* minijail-syntax file, or NULL */
 	char **command;	     /* NULL-terminated */
 	char error[256];
 };

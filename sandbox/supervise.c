@@ -3,6 +3,7 @@
 #include "chain.h"
 #include "record.h"
 #include "writer.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,8 +165,13 @@ static int decide(struct supervisor *s, struct counts *c, const struct seccomp_n
 	} else {
 		bool forking = strcmp(n, "fork") == 0 || strcmp(n, "vfork") == 0 ||
 			       strcmp(n, "clone") == 0;
-		/* ENOSYS lets libc fall back to a popular path where it has one. */
+		/* ENOSYS lets libc fall back to a popular path where it has one;
+		 * a policy file may name another errno. */
 		answer = forking ? EPERM : ENOSYS;
+		const struct policy_rule *pr =
+			s->custom ? policy_find(s->custom, (int)req->data.nr) : NULL;
+		if (pr != NULL && pr->errno_value != 0)
+			answer = pr->errno_value;
 		s->denials++;
 		long long made = json_integer_value(json_object_get(c->per_call, n));
 		if (made >= MAX_RECORDS_PER_CALL || c->recorded >= MAX_DENIAL_RECORDS) {

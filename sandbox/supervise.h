@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 struct audit_writer;
+struct policy;
 
 /* Where the job's paths lead on the host, to hash what it executes: its
  * bind mounts (most specific last) and ROOT for the rest. */
@@ -31,6 +32,7 @@ struct supervisor {
 	struct audit_writer *log; /* may be NULL */
 	bool allow_exec;
 	const struct job_view *view;
+	const struct policy *custom; /* errnos of --seccomp-policy, or NULL */
 	double time_limit; /* seconds, 0: none */
 	/* results */
 	int wait_status;

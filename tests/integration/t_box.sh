@@ -110,6 +110,26 @@ check "flood: at most 20 records for the call, the rest counted" \
 	test "$(jq -c 'select(.op=="denied" and .syscall=="mount")' "$d/flood.log" | wc -l)" -le 20 -a \
 	"$(jq -r 'select(.op=="denials_unrecorded") | .count' "$d/flood.log")" -ge 19980
 
+# --seccomp-policy: minijail's syntax, for the calls it names.
+printf 'getpriority: 1\nsetpriority: return EACCES\nsocket: arg0 == AF_UNIX; return EAFNOSUPPORT\n' >"$d/ok.policy"
+expect "--seccomp-policy: a call it allows works" 0 "prio 0" "$BOX" --system --seccomp-policy "$d/ok.policy" \
+	--root "$d/root" -- /usr/bin/python3 -c 'import os; print("prio", os.getpriority(os.PRIO_PROCESS, 0))'
+expect "--seccomp-policy: its errno for a refused call" 0 "errno 13 97" "$BOX" --system \
+	--seccomp-policy "$d/ok.policy" --root "$d/root" --audit-log "$d/policy.log" -- /usr/bin/python3 -c '
+import os, socket
+out = []
+for f in (lambda: os.setpriority(os.PRIO_PROCESS, 0, 1), lambda: socket.socket(socket.AF_INET6)):
+    try: f()
+    except OSError as e: out.append(str(e.errno))
+print("errno", " ".join(out))'
+check "--seccomp-policy: the refusals are recorded with their errno" \
+	test -n "$(jq -c 'select(.op=="denied" and .syscall=="setpriority" and .result=="EACCES")' "$d/policy.log")"
+printf 'read: 1\nwrite: arg0 === 1\n' >"$d/bad.policy"
+expect "--seccomp-policy: a malformed policy names its line" 125 "bad.policy: line 2: expected a number" \
+	"$BOX" --seccomp-policy "$d/bad.policy" --root "$d/root" -- /bin/true
+expect "--seccomp-policy: an unknown call names its line" 125 "line 1: unknown system call 'nosuch'" \
+	sh -c "printf 'nosuch: 1\n' > '$d/bad2.policy'; '$BOX' --seccomp-policy '$d/bad2.policy' --root '$d/root' -- /bin/true"
+
 # Bad input: one line, status 125.
 expect "missing --root" 125 "^spxbox: --root DIR is required" "$BOX" -- /bin/true
 expect "ROOT does not exist" 125 "^spxbox: --root: ROOT '.*': No such file" "$BOX" --root "$d/nope" -- /bin/true
