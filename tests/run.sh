@@ -115,6 +115,7 @@ echo "=== fuzz build (build-fuzz, clang)"
 if CC=clang build build-fuzz -Dtests=enabled -Dfuzz=true -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dbuildtype=debug; then
 	for target in build-fuzz/tests/fuzz_*; do
+		[ -f "$target" ] && [ -x "$target" ] || continue
 		name=$(basename "$target")
 		corpus=tests/fuzz/corpus/${name#fuzz_}
 		scratch=$(mktemp -d /tmp/spx-fuzz.XXXXXX)
