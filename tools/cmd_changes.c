@@ -5,14 +5,10 @@
 #include "logfile.h"
 
 #include <getopt.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int strcmp_ptr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 static bool is_op(const char *op, const char *const *list)
 {
@@ -152,61 +148,36 @@ static bool track(json_t *rec, void *ctx)
 
 int cmd_changes(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
-						 {NULL, 0, NULL, 0}};
-	bool as_json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
-		if (c != 'j') {
-			fprintf(stderr, "spxaudit: changes: unknown option '%s'\n", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-		as_json = true;
-	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "spxaudit: usage: spxaudit changes [--json] LOG\n");
+	bool as_json;
+	if (parse_json_only(argc, argv, 1, "changes [--json] LOG", &as_json) != EXIT_OK)
 		return EXIT_USAGE;
-	}
 	json_t *state = json_object();
 	int status = logfile_each(argv[optind], false, track, state);
-	if (status != EXIT_UNREADABLE) {
-		/* Sorted by path, like git status. */
-		const char **keys = malloc((json_object_size(state) + 1) * sizeof(*keys));
-		if (keys == NULL) {
-			json_decref(state);
-			fprintf(stderr, "spxaudit: out of memory\n");
-			return EXIT_UNREADABLE;
-		}
-		size_t n = 0;
-		const char *k;
-		json_t *v;
-		json_object_foreach(state, k, v) keys[n++] = k;
-		qsort(keys, n, sizeof(*keys), strcmp_ptr);
-		json_t *out = json_array();
-		for (size_t i = 0; i < n; i++) {
-			json_t *e = json_object_get(state, keys[i]);
-			const char *sha = rec_str(e, "sha256");
-			if (as_json) {
-				json_t *o = json_deep_copy(e);
-				json_object_set_new(o, "path", json_string(keys[i]));
-				json_array_append_new(out, o);
-			} else if (json_object_get(e, "from") != NULL) {
-				printf("%s  %s -> %s%s%s\n", rec_str(e, "change"), rec_str(e, "from"),
-				       keys[i], *sha ? "  " : "", sha);
-			} else {
-				printf("%s  %s%s%s\n", rec_str(e, "change"), keys[i], *sha ? "  " : "",
-				       sha);
-			}
-		}
-		if (as_json) {
-			char *text = json_dumps(out, JSON_INDENT(2));
-			if (text != NULL)
-				puts(text);
-			free(text);
-		}
-		json_decref(out);
-		free(keys);
+	size_t n = 0;
+	const char **keys = status == EXIT_UNREADABLE ? NULL : sorted_keys(state, &n);
+	if (status != EXIT_UNREADABLE && keys == NULL) {
+		fprintf(stderr, "spxaudit: out of memory\n");
+		status = EXIT_UNREADABLE;
 	}
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++) { /* sorted by path, like git status */
+		json_t *e = json_object_get(state, keys[i]);
+		const char *sha = rec_str(e, "sha256");
+		if (as_json) {
+			json_t *o = json_deep_copy(e);
+			json_object_set_new(o, "path", json_string(keys[i]));
+			json_array_append_new(out, o);
+		} else if (json_object_get(e, "from") != NULL) {
+			printf("%s  %s -> %s%s%s\n", rec_str(e, "change"), rec_str(e, "from"), keys[i],
+			       *sha ? "  " : "", sha);
+		} else {
+			printf("%s  %s%s%s\n", rec_str(e, "change"), keys[i], *sha ? "  " : "", sha);
+		}
+	}
+	if (as_json && keys != NULL)
+		print_json(out);
+	json_decref(out);
+	free(keys);
 	json_decref(state);
 	return status;
 }

@@ -5,6 +5,7 @@
 #include "logfile.h"
 
 #include <getopt.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,28 +31,11 @@ static bool collect(json_t *rec, void *ctx)
 	return true;
 }
 
-static int strcmp_ptr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
-						 {NULL, 0, NULL, 0}};
-	bool as_json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
-		if (c != 'j') {
-			fprintf(stderr, "spxaudit: diff: unknown option '%s'\n", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-		as_json = true;
-	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "spxaudit: usage: spxaudit diff [--json] LOG1 LOG2\n");
+	bool as_json;
+	if (parse_json_only(argc, argv, 2, "diff [--json] LOG1 LOG2", &as_json) != EXIT_OK)
 		return EXIT_USAGE;
-	}
 	json_t *a = json_object(), *b = json_object(), *all = json_object();
 	int s1 = logfile_each(argv[optind], false, collect, a);
 	int s2 = s1 == EXIT_UNREADABLE ? s1 : logfile_each(argv[optind + 1], false, collect, b);
@@ -59,16 +43,10 @@ int cmd_diff(int argc, char **argv)
 	json_object_update(all, a);
 	json_object_update(all, b);
 	size_t n = 0;
-	const char **keys = malloc((json_object_size(all) + 1) * sizeof(*keys));
+	const char **keys = status == EXIT_OK ? sorted_keys(all, &n) : NULL;
 	json_t *out = json_array();
-	if (keys == NULL || out == NULL)
+	if (status == EXIT_OK && (keys == NULL || out == NULL))
 		status = EXIT_UNREADABLE;
-	if (status == EXIT_OK) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(all, k, v) keys[n++] = k;
-		qsort(keys, n, sizeof(*keys), strcmp_ptr);
-	}
 	static const char *const kinds[] = {"read", "write"};
 	for (size_t i = 0; i < n; i++) {
 		for (int kind = 0; kind < 2; kind++) {
@@ -86,12 +64,8 @@ int cmd_diff(int argc, char **argv)
 				       *h1 ? h1 : "(not in LOG1)", *h2 ? h2 : "(not in LOG2)");
 		}
 	}
-	if (as_json && status != EXIT_UNREADABLE) {
-		char *text = json_dumps(out, JSON_INDENT(2));
-		if (text != NULL)
-			puts(text);
-		free(text);
-	}
+	if (as_json && status != EXIT_UNREADABLE)
+		print_json(out);
 	free(keys);
 	json_decref(out);
 	json_decref(a);

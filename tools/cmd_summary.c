@@ -120,10 +120,8 @@ int cmd_summary(int argc, char **argv)
 					(json_int_t)s.records, "from", s.first, "to", s.last,
 					"seconds", seconds_between(s.first, s.last), "operations",
 					s.ops, "files", s.files, "errors", s.errors);
-		char *text = out ? json_dumps(out, JSON_INDENT(2)) : NULL;
-		if (text != NULL)
-			puts(text);
-		free(text);
+		if (out != NULL)
+			print_json(out);
 		json_decref(out);
 	} else {
 		print_table(&s);

@@ -2,6 +2,8 @@
 #include "reader.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -91,4 +93,51 @@ int logfile_each(const char *path, bool follow, record_fn fn, void *ctx)
 	if (f != stdin)
 		fclose(f);
 	return status;
+}
+
+int parse_json_only(int argc, char **argv, int nlogs, const char *usage, bool *as_json)
+{
+	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+						 {NULL, 0, NULL, 0}};
+	int c;
+	*as_json = false;
+	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
+		if (c != 'j') {
+			fprintf(stderr, "spxaudit: %s: unknown option '%s'\n", argv[0],
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		*as_json = true;
+	}
+	if (argc - optind != nlogs) {
+		fprintf(stderr, "spxaudit: usage: spxaudit %s\n", usage);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **sorted_keys(json_t *obj, size_t *n)
+{
+	const char **keys = malloc((json_object_size(obj) + 1) * sizeof(*keys));
+	*n = 0;
+	if (keys == NULL)
+		return NULL;
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v) keys[(*n)++] = k;
+	qsort(keys, *n, sizeof(*keys), compare_keys);
+	return keys;
+}
+
+void print_json(const json_t *v)
+{
+	char *text = json_dumps(v, JSON_INDENT(2));
+	if (text != NULL)
+		puts(text);
+	free(text);
 }

@@ -29,6 +29,18 @@ typedef bool (*record_fn)(json_t *rec, void *ctx);
  */
 int logfile_each(const char *path, bool follow, record_fn fn, void *ctx);
 
+/* For subcommands whose only option is --json and that take nlogs LOG
+ * arguments: parses argv; returns EXIT_OK or EXIT_USAGE (message printed).
+ * The LOGs are argv[optind...]. */
+int parse_json_only(int argc, char **argv, int nlogs, const char *usage, bool *as_json);
+
+/* The keys of obj, sorted (pointers into obj, valid while it lives);
+ * malloc'ed array, NULL when out of memory. */
+const char **sorted_keys(json_t *obj, size_t *n);
+
+/* Prints a JSON value indented, as the --json outputs do. */
+void print_json(const json_t *v);
+
 /* Convenience accessors that tolerate missing fields. */
 const char *rec_str(const json_t *rec, const char *key);
 long long rec_int(const json_t *rec, const char *key, long long dflt);
