@@ -103,7 +103,7 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 	memset(opts, 0, sizeof(*opts));
 	opts->cache_timeout = 1.0;
 	opts->audit_sync = AUDIT_SYNC_BATCH;
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets glibc getopt's state from a previous parse */
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "+:fo:rt:dhV", longopts, NULL)) != -1) {

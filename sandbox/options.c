@@ -131,7 +131,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->uid = o->gid = -1;
 	o->audit_sync = AUDIT_SYNC_BATCH;
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets glibc getopt's state from a previous parse */
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "+:hV", longopts, NULL)) != -1) {

@@ -120,6 +120,7 @@ if CC=clang build build-fuzz -Dtests=enabled -Dfuzz=true -Db_sanitize=address,un
 		corpus=tests/fuzz/corpus/${name#fuzz_}
 		scratch=$(mktemp -d /tmp/spx-fuzz.XXXXXX)
 		if "$target" -max_total_time="${SPX_FUZZ_SECONDS:-30}" -max_len=4096 \
+			-artifact_prefix="$scratch/" \
 			"$scratch" "$corpus" >"$scratch.log" 2>&1; then
 			echo "$name: $(grep -E '^Done [0-9]+ runs' "$scratch.log")"
 			record "fuzz $name" 1 0
