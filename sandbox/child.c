@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -87,15 +88,25 @@ _Noreturn void child_run(const struct child_plan *p)
 	int r = mounts_private();
 	if (r < 0)
 		die(p, "making the mounts private", -r);
-	int fuse = mounts_fuse(p->mnt, getuid(), getgid());
-	if (fuse < 0)
-		die(p, "mounting the spxfs root (is /dev/fuse usable?)", -fuse);
-	r = channel_send(p->sock, MSG_FUSE_FD, NULL, 0, fuse);
-	close(fuse);
-	if (r < 0)
-		die(p, "handing /dev/fuse to the supervisor", -r);
+	if (p->fs_mount != NULL) {
+		if (mount(p->fs_mount, p->mnt, NULL, MS_BIND | MS_REC, NULL) < 0)
+			die(p, "binding the --fs mount", errno);
+	} else {
+		int fuse = mounts_fuse(p->mnt, getuid(), getgid());
+		if (fuse < 0)
+			die(p, "mounting the spxfs root (is /dev/fuse usable?)", -fuse);
+		r = channel_send(p->sock, MSG_FUSE_FD, NULL, 0, fuse);
+		close(fuse);
+		if (r < 0)
+			die(p, "handing /dev/fuse to the supervisor", -r);
+	}
 	const char *what = "";
 	r = mounts_assemble(p->mnt, o, p->etc_placeholder, p->job_uid, p->job_gid, &what);
+	if (r < 0 && p->fs_mount != NULL && r == -ENOENT) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "%s: the --fs mount lacks the mount point", what);
+		die(p, msg, -r);
+	}
 	if (r < 0)
 		die(p, what, -r);
 	r = mounts_pivot(p->mnt);

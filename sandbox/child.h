@@ -17,6 +17,7 @@ struct child_plan {
 	const struct box_options *o;
 	int sock;	      /* the channel to the supervisor */
 	const char *mnt;      /* staging mountpoint for the spxfs root */
+	const char *fs_mount; /* --fs: bind this running spxfs mount instead */
 	bool etc_placeholder; /* ROOT has no /etc: --system may mount one */
 	bool as_root;	      /* spxbox runs as root (setgroups allowed) */
 	uid_t job_uid;

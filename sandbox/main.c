@@ -123,10 +123,34 @@ static bool has_placeholder(const struct staging *st, const char *name)
 	return false;
 }
 
+/* Whether path is the root of an spxfs mount (its type in the mount table). */
+static bool is_spxfs_mount(const char *path)
+{
+	char real[PATH_MAX], line[PATH_MAX + 256];
+	if (realpath(path, real) == NULL)
+		return false;
+	FILE *f = fopen("/proc/self/mounts", "re");
+	bool found = false;
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
+		char *sp = strchr(line, ' ');
+		if (sp == NULL)
+			continue;
+		char *mnt = sp + 1, *end = strchr(mnt, ' ');
+		if (end == NULL)
+			continue;
+		*end = '\0';
+		found = strcmp(mnt, real) == 0 && strncmp(end + 1, "fuse.spxfs ", 11) == 0;
+	}
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
 static struct audit_writer *open_log(const struct box_options *o, const char *mnt, int *status)
 {
 	char err[PATH_MAX + 256];
-	int r = startup_check_log(o->audit_log, o->root, mnt, err, sizeof(err));
+	const char *top = o->root != NULL ? o->root : o->fs_mount;
+	int r = startup_check_log(o->audit_log, top, mnt, err, sizeof(err));
 	if (r < 0) {
 		*status = fail("audit log", err);
 		return NULL;
@@ -138,8 +162,8 @@ static struct audit_writer *open_log(const struct box_options *o, const char *mn
 		return NULL;
 	}
 	char root[PATH_MAX], host[256] = "";
-	if (realpath(o->root, root) == NULL)
-		snprintf(root, sizeof(root), "%s", o->root);
+	if (realpath(top, root) == NULL)
+		snprintf(root, sizeof(root), "%s", top);
 	(void)gethostname(host, sizeof(host) - 1);
 	json_t *cmd = json_array();
 	for (char **a = o->command; *a; a++) {
@@ -147,7 +171,7 @@ static struct audit_writer *open_log(const struct box_options *o, const char *mn
 		json_array_append_new(cmd, arg != NULL ? arg : json_string("?"));
 	}
 	json_t *header = json_pack("{s:s, s:s, s:s, s:o, s:{s:b, s:b, s:b, s:b, s:f}}", "program",
-				   "spxbox " SPX_VERSION, "root", root, "host", host, "command",
+				   "spxbox " SPX_VERSION, o->root ? "root" : "fs", root, "host", host, "command",
 				   cmd, "options", "system", o->system, "allow_fork", o->allow_fork,
 				   "allow_exec", o->allow_exec, "net", o->net, "time_limit",
 				   o->time_limit);
@@ -239,12 +263,22 @@ int main(int argc, char **argv)
 		fail("making a staging directory in /tmp", strerror(-r));
 		goto out;
 	}
-	root_fd = startup_open_root(o.root, st.mnt, err, sizeof(err));
+	if (o.fs_mount != NULL) {
+		if (!is_spxfs_mount(o.fs_mount)) {
+			fail("--fs", "not an spxfs mount point");
+			goto out;
+		}
+		root_fd = open(o.fs_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		root_fd = startup_open_root(o.root, st.mnt, err, sizeof(err));
+	}
 	if (root_fd < 0) {
-		fail("--root", err);
+		fail(o.fs_mount ? "--fs" : "--root", o.fs_mount ? strerror(errno) : err);
 		goto out;
 	}
-	r = make_placeholders(&st, root_fd, &o);
+	/* With --fs, the running spxfs serves (and records) the files;
+	 * spxbox only confines and records the sandbox's events. */
+	r = o.fs_mount ? 0 : make_placeholders(&st, root_fd, &o);
 	if (r < 0) {
 		fail("preparing mount points", strerror(-r));
 		goto out;
@@ -261,6 +295,11 @@ int main(int argc, char **argv)
 	}
 	if (o.audit_log != NULL && (srv.fs.log = open_log(&o, st.mnt, &status)) == NULL)
 		goto out;
+	if (o.fs_mount != NULL) {
+		/* no filesystem to serve: the table only mattered for --root */
+		inode_table_free(srv.fs.table);
+		srv.fs.table = NULL;
+	}
 
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -271,7 +310,7 @@ int main(int argc, char **argv)
 	pid_t child = ns_clone(o.net);
 	if (child == 0) {
 		close(sv[0]);
-		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt,
+		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt, .fs_mount = o.fs_mount,
 					  .etc_placeholder = has_placeholder(&st, "etc"),
 					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid,
 					  .custom = o.seccomp_policy ? &custom : NULL};
@@ -302,9 +341,11 @@ int main(int argc, char **argv)
 	r = ns_write_maps(child, as_root, job_uid, job_gid);
 	if (r < 0)
 		fail("writing the user namespace's id maps", strerror(-r));
-	else if (channel_send(sv[0], MSG_GO, NULL, 0, -1) < 0 || expect_msg(sv[0], MSG_FUSE_FD, &fuse_fd) < 0)
+	else if ((r = channel_send(sv[0], MSG_GO, NULL, 0, -1)) < 0)
+		fail("setting up the sandbox", "the child is gone");
+	else if (o.fs_mount == NULL && expect_msg(sv[0], MSG_FUSE_FD, &fuse_fd) < 0)
 		r = -1;
-	else if ((r = fs_server_start(&srv, fuse_fd)) < 0)
+	else if (o.fs_mount == NULL && (r = fs_server_start(&srv, fuse_fd)) < 0)
 		fail("serving the job's filesystem", strerror(-r));
 	else if (srv.fs.log != NULL && (r = audit_writer_start(srv.fs.log)) < 0)
 		fail("audit log", "cannot start its sync thread");

@@ -14,6 +14,8 @@ const char *box_options_usage(void)
 	       "capabilities, under a seccomp allowlist that denies fork and exec.\n"
 	       "\n"
 	       "  --root DIR            the directory the job sees as /\n"
+	       "  --fs MOUNTPOINT       use a running spxfs mount (-o allow_other) as / instead;\n"
+	       "                        it must hold the mount points (/proc, /dev, ...) itself\n"
 	       "  --audit-log PATH      record every file operation and sandbox event in PATH\n"
 	       "  --audit-key FILE      HMAC-SHA256 chain; --audit-sync none|batch|strict\n"
 	       "  --system              bind the host's /usr, /bin, /sbin, /lib* and the /etc\n"
@@ -97,10 +99,11 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE, O_QUOTA, O_POLICY,
+		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
+		{"fs", required_argument, NULL, O_FS},
 		{"audit-log", required_argument, NULL, O_LOG},
 		{"audit-key", required_argument, NULL, O_KEY},
 		{"audit-sync", required_argument, NULL, O_SYNC},
@@ -139,6 +142,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		char *end;
 		switch (c) {
 		case O_ROOT: o->root = optarg; break;
+		case O_FS: o->fs_mount = optarg; break;
 		case O_LOG: o->audit_log = optarg; break;
 		case O_KEY: o->audit_key = optarg; break;
 		case O_SYNC:
@@ -219,8 +223,12 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		default: return fail(o, "unknown option", argv[optind - 1]);
 		}
 	}
-	if (o->root == NULL)
-		return fail(o, "--root DIR is required", NULL);
+	if (o->root == NULL && o->fs_mount == NULL)
+		return fail(o, "--root DIR is required (or --fs MOUNTPOINT)", NULL);
+	if (o->root != NULL && o->fs_mount != NULL)
+		return fail(o, "--root and --fs exclude each other", NULL);
+	if (o->fs_mount != NULL && o->max_bytes)
+		return fail(o, "--max-bytes is the serving spxfs's option with --fs", NULL);
 	if (optind >= argc)
 		return fail(o, "no COMMAND given (spxbox [OPTIONS] --root DIR -- COMMAND)", NULL);
 	if ((o->audit_key != NULL) && o->audit_log == NULL)

@@ -22,6 +22,7 @@ struct box_mount {
 
 struct box_options {
 	const char *root;
+	const char *fs_mount; /* --fs: a running spxfs mount instead of --root */
 	const char *audit_log;
 	const char *audit_key;
 	int audit_sync;

@@ -130,6 +130,22 @@ expect "--seccomp-policy: a malformed policy names its line" 125 "bad.policy: li
 expect "--seccomp-policy: an unknown call names its line" 125 "line 1: unknown system call 'nosuch'" \
 	sh -c "printf 'nosuch: 1\n' > '$d/bad2.policy'; '$BOX' --seccomp-policy '$d/bad2.policy' --root '$d/root' -- /bin/true"
 
+# --fs: a running spxfs mount as the job's root; it records the files.
+f=$(new_tmp)
+mkdir -p "$f/r/proc" "$f/r/dev" "$f/r/etc" "$f/m"
+for dir in usr bin sbin lib lib32 lib64 libx32; do [ -e "/$dir" ] && mkdir "$f/r/$dir"; done
+chown 65534 "$f/r"
+mount_spxfs "$f/r" "$f/m" -o allow_other --audit-log="$f/fs.log" || fail "--fs: mounting spxfs"
+expect "--fs: the job runs on a running spxfs mount" 0 "" "$BOX" --system --fs "$f/m" \
+	--audit-log "$f/box.log" -- /usr/bin/python3 -c 'open("/x","w").write("via fs")'
+check "--fs: the file reached the served directory" test "$(cat "$f/r/x")" = "via fs"
+unmount "$f/m" || fail "--fs: unmount"
+wait_for grep -q '"op":"end"' "$f/fs.log"
+check "--fs: the serving spxfs recorded the write" \
+	test -n "$(jq -c 'select(.op=="close" and .path=="/x" and .sha256_final!=null)' "$f/fs.log")"
+expect "--fs: refuses what is not an spxfs mount" 125 "not an spxfs mount" "$BOX" --fs /tmp -- /bin/true
+expect "--fs and --root together" 125 "exclude each other" "$BOX" --fs /tmp --root "$d/root" -- /bin/true
+
 # Bad input: one line, status 125.
 expect "missing --root" 125 "^spxbox: --root DIR is required" "$BOX" -- /bin/true
 expect "ROOT does not exist" 125 "^spxbox: --root: ROOT '.*': No such file" "$BOX" --root "$d/nope" -- /bin/true
