@@ -288,7 +288,8 @@ int main(int argc, char **argv)
 	srv.fs.can_chown = as_root;
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
-	srv.fs.table = inode_table_new(dup(root_fd), 4096);
+	/* as spxfs does: half the descriptors cache O_PATH handles */
+	srv.fs.table = inode_table_new(dup(root_fd), startup_raise_nofile() / 2);
 	if (srv.fs.proc_self_fd < 0 || srv.fs.table == NULL) {
 		fail("preparing the filesystem", "cannot open /proc/self/fd or set up inodes");
 		goto out;
