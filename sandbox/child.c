@@ -119,6 +119,8 @@ _Noreturn void child_run(const struct child_plan *p)
 	/* A new session: no TIOCSTI into the caller's terminal. */
 	if (setsid() < 0)
 		die(p, "starting a new session", errno);
+	if (setrlimit(RLIMIT_NOFILE, &p->nofile) < 0)
+		die(p, "restoring the open-file limit", errno);
 	r = limits_apply(o, &what);
 	if (r < 0)
 		die(p, what, -r);

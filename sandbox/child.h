@@ -7,6 +7,7 @@
 #define SPX_BOX_CHILD_H
 
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "options.h"
@@ -23,6 +24,7 @@ struct child_plan {
 	uid_t job_uid;
 	gid_t job_gid;
 	const struct policy *custom; /* --seccomp-policy, or NULL */
+	struct rlimit nofile;	     /* the caller's open-file limit */
 };
 
 _Noreturn void child_run(const struct child_plan *p);

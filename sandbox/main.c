@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -288,7 +289,10 @@ int main(int argc, char **argv)
 	srv.fs.can_chown = as_root;
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
-	/* as spxfs does: half the descriptors cache O_PATH handles */
+	/* As spxfs does: half the descriptors cache O_PATH handles. The job
+	 * gets the caller's own limit back (child.c). */
+	struct rlimit caller_nofile;
+	(void)getrlimit(RLIMIT_NOFILE, &caller_nofile);
 	srv.fs.table = inode_table_new(dup(root_fd), startup_raise_nofile() / 2);
 	if (srv.fs.proc_self_fd < 0 || srv.fs.table == NULL) {
 		fail("preparing the filesystem", "cannot open /proc/self/fd or set up inodes");
@@ -314,7 +318,8 @@ int main(int argc, char **argv)
 		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt, .fs_mount = o.fs_mount,
 					  .etc_placeholder = has_placeholder(&st, "etc"),
 					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid,
-					  .custom = o.seccomp_policy ? &custom : NULL};
+					  .custom = o.seccomp_policy ? &custom : NULL,
+					  .nofile = caller_nofile};
 		child_run(&plan);
 	}
 	close(sv[1]);

@@ -96,6 +96,8 @@ expect "--max-bytes: a write quota" 1 "Disk quota exceeded" "$BOX" --system --ma
 expect "--setenv, --unsetenv, --chdir" 0 "bar /sub None" "$BOX" --system --setenv FOO bar \
 	--unsetenv HOME --chdir /sub --root "$d/root" -- \
 	/usr/bin/python3 -c 'import os; print(os.environ.get("FOO"), os.getcwd(), os.environ.get("HOME"))'
+expect "the job keeps the caller's open-file limit" 0 "^512$" bash -c "ulimit -S -n 512; '$BOX' --system \
+	--root '$d/root' -- /usr/bin/python3 -c 'import resource; print(resource.getrlimit(resource.RLIMIT_NOFILE)[0])'"
 expect "--tmpfs: writes there stay out of DIR" 0 "" "$BOX" --system --tmpfs /scratch \
 	--root "$d/root" -- /usr/bin/python3 -c 'open("/scratch/t","w").write("t")'
 check "--tmpfs: nothing of it in DIR" test ! -e "$d/root/scratch"
