@@ -305,3 +305,39 @@ int audit_writer_close(struct audit_writer *w, char head_hex[CHAIN_HEX_LEN])
 	free(w);
 	return status;
 }
+
+struct audit_writer *audit_log_create(const char *path, enum audit_sync sync,
+				      const char *key_path, json_t *header, char *err,
+				      size_t errlen, bool *bad_key)
+{
+	struct chain_key key = {0};
+	*bad_key = false;
+	if (key_path != NULL) {
+		int r = chain_key_load(key_path, &key);
+		if (r < 0) {
+			snprintf(err, errlen, "audit key '%s': %s", key_path,
+				 r == -EINVAL ? "must hold 16 to 1024 bytes" : strerror(-r));
+			*bad_key = true;
+			return NULL;
+		}
+	}
+	char host[256] = "";
+	(void)gethostname(host, sizeof(host) - 1);
+	int r = -ENOMEM;
+	struct audit_writer *w = NULL;
+	if (header != NULL && json_object_set_new(header, "host", json_string(host)) == 0)
+		w = audit_writer_open(path, sync, &key, header, &r);
+	memset(&key, 0, sizeof(key));
+	if (w == NULL)
+		snprintf(err, errlen, "audit log '%s': %s", path, strerror(-r));
+	return w;
+}
+
+int audit_log_finish(struct audit_writer *w, const char *program, const char *path)
+{
+	char head[CHAIN_HEX_LEN];
+	int r = audit_writer_close(w, head);
+	fprintf(stderr, "%s: audit log %s %s; chain head %s\n", program, path,
+		r == 0 ? "closed" : "FAILED (see above)", head);
+	return r;
+}

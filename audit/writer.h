@@ -20,6 +20,8 @@
 #define SPX_AUDIT_WRITER_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chain.h"
@@ -54,5 +56,20 @@ enum audit_sync audit_writer_sync_mode(const struct audit_writer *w);
  * the value `spxaudit verify --head` checks. 0, or -EIO when the log had
  * failed (head_hex then names the last good record). Frees w. */
 int audit_writer_close(struct audit_writer *w, char head_hex[CHAIN_HEX_LEN]);
+
+/*
+ * The way a program starts and ends a job's log: loads the key file (when
+ * key_path is set), adds the host name to the header and opens the log.
+ * On failure returns NULL with one line in err; *bad_key tells a bad key
+ * file (a usage error) from a log that cannot be created.
+ */
+struct audit_writer *audit_log_create(const char *path, enum audit_sync sync,
+				      const char *key_path, json_t *header, char *err,
+				      size_t errlen, bool *bad_key);
+
+/* Closes the log and prints "PROGRAM: audit log PATH closed; chain head
+ * HEX" (or FAILED) on stderr: the head lets a caller who keeps it
+ * elsewhere catch truncation (spxaudit verify --head). 0 or -EIO. */
+int audit_log_finish(struct audit_writer *w, const char *program, const char *path);
 
 #endif

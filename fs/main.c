@@ -36,55 +36,29 @@ static struct fuse_session *new_session(const struct spxfs_options *opts, struct
 	return se;
 }
 
-/* Creates the audit log and writes its header; NULL and a message on
- * failure. */
+/* Creates the audit log with its header; NULL and a message on failure. */
 static struct audit_writer *open_log(const struct spxfs_options *opts, char *err, size_t errlen,
 				     int *status)
 {
-	struct chain_key key = {0};
+	char root[PATH_MAX], mnt[PATH_MAX];
 	*status = EXIT_RUNTIME;
-	if (opts->audit_key != NULL) {
-		int r = chain_key_load(opts->audit_key, &key);
-		if (r < 0) {
-			snprintf(err, errlen, "audit key '%s': %s", opts->audit_key,
-				 r == -EINVAL ? "must hold 16 to 1024 bytes" : strerror(-r));
-			*status = EXIT_USAGE;
-			return NULL;
-		}
-	}
-	char root[PATH_MAX], mnt[PATH_MAX], host[256] = "";
 	if (realpath(opts->root, root) == NULL || realpath(opts->mountpoint, mnt) == NULL) {
 		snprintf(err, errlen, "cannot resolve ROOT or MOUNTPOINT: %s", strerror(errno));
 		return NULL;
 	}
-	(void)gethostname(host, sizeof(host) - 1);
 	static const char *const sync_names[] = {"none", "batch", "strict"};
 	json_t *header = json_pack(
-		"{s:s, s:s, s:s, s:s, s:{s:b, s:s, s:s, s:s, s:f}}", "program", "spxfs " SPX_VERSION,
-		"root", root, "mountpoint", mnt, "host", host, "options", "read_only",
-		opts->read_only, "sync", sync_names[opts->audit_sync], "level",
-		opts->audit_all ? "all" : "ops", "fuse", opts->fuse_opts, "cache_timeout",
-		opts->cache_timeout);
-	int r = -ENOMEM;
-	struct audit_writer *w =
-		header ? audit_writer_open(opts->audit_log, (enum audit_sync)opts->audit_sync, &key,
-					   header, &r)
-		       : NULL;
+		"{s:s, s:s, s:s, s:{s:b, s:s, s:s, s:s, s:f}}", "program", "spxfs " SPX_VERSION,
+		"root", root, "mountpoint", mnt, "options", "read_only", opts->read_only, "sync",
+		sync_names[opts->audit_sync], "level", opts->audit_all ? "all" : "ops", "fuse",
+		opts->fuse_opts, "cache_timeout", opts->cache_timeout);
+	bool bad_key;
+	struct audit_writer *w = audit_log_create(opts->audit_log, (enum audit_sync)opts->audit_sync,
+						  opts->audit_key, header, err, errlen, &bad_key);
 	json_decref(header);
-	memset(&key, 0, sizeof(key));
-	if (w == NULL)
-		snprintf(err, errlen, "audit log '%s': %s", opts->audit_log, strerror(-r));
+	if (bad_key)
+		*status = EXIT_USAGE;
 	return w;
-}
-
-static void close_log(struct audit_writer *w, const char *path)
-{
-	char head[CHAIN_HEX_LEN];
-	int r = audit_writer_close(w, head);
-	/* The head lets a caller who keeps it elsewhere detect truncation:
-	 * spxaudit verify --head. */
-	fprintf(stderr, "spxfs: audit log %s %s; chain head %s\n", path,
-		r == 0 ? "closed" : "FAILED (see above)", head);
 }
 
 static int serve(struct fuse_session *se, struct spx_fs *fs)
@@ -191,6 +165,6 @@ out_session:
 out_table:
 	inode_table_free(fs.table);
 	if (fs.log != NULL)
-		close_log(fs.log, opts.audit_log);
+		(void)audit_log_finish(fs.log, "spxfs", opts.audit_log);
 	return status;
 }

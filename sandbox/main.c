@@ -151,39 +151,29 @@ static struct audit_writer *open_log(const struct box_options *o, const char *mn
 {
 	char err[PATH_MAX + 256];
 	const char *top = o->root != NULL ? o->root : o->fs_mount;
-	int r = startup_check_log(o->audit_log, top, mnt, err, sizeof(err));
-	if (r < 0) {
+	if (startup_check_log(o->audit_log, top, mnt, err, sizeof(err)) < 0) {
 		*status = fail("audit log", err);
 		return NULL;
 	}
-	struct chain_key key = {0};
-	if (o->audit_key != NULL && (r = chain_key_load(o->audit_key, &key)) < 0) {
-		*status = fail(o->audit_key, r == -EINVAL ? "a key must hold 16 to 1024 bytes"
-							  : strerror(-r));
-		return NULL;
-	}
-	char root[PATH_MAX], host[256] = "";
+	char root[PATH_MAX];
 	if (realpath(top, root) == NULL)
 		snprintf(root, sizeof(root), "%s", top);
-	(void)gethostname(host, sizeof(host) - 1);
 	json_t *cmd = json_array();
 	for (char **a = o->command; *a; a++) {
 		json_t *arg = json_string(*a); /* NULL when not UTF-8 */
 		json_array_append_new(cmd, arg != NULL ? arg : json_string("?"));
 	}
-	json_t *header = json_pack("{s:s, s:s, s:s, s:o, s:{s:b, s:b, s:b, s:b, s:f}}", "program",
-				   "spxbox " SPX_VERSION, o->root ? "root" : "fs", root, "host", host, "command",
+	json_t *header = json_pack("{s:s, s:s, s:o, s:{s:b, s:b, s:b, s:b, s:f}}", "program",
+				   "spxbox " SPX_VERSION, o->root ? "root" : "fs", root, "command",
 				   cmd, "options", "system", o->system, "allow_fork", o->allow_fork,
 				   "allow_exec", o->allow_exec, "net", o->net, "time_limit",
 				   o->time_limit);
-	struct audit_writer *w =
-		header ? audit_writer_open(o->audit_log, (enum audit_sync)o->audit_sync, &key,
-					   header, &r)
-		       : NULL;
+	bool bad_key;
+	struct audit_writer *w = audit_log_create(o->audit_log, (enum audit_sync)o->audit_sync,
+						  o->audit_key, header, err, sizeof(err), &bad_key);
 	json_decref(header);
-	memset(&key, 0, sizeof(key));
 	if (w == NULL)
-		*status = fail(o->audit_log, strerror(-r));
+		*status = fail("--audit-log", err);
 	return w;
 }
 
@@ -381,12 +371,8 @@ int main(int argc, char **argv)
 	if (notify_fd >= 0)
 		close(notify_fd);
 out:
-	if (srv.fs.log != NULL) {
-		char head[CHAIN_HEX_LEN];
-		int cr = audit_writer_close(srv.fs.log, head);
-		fprintf(stderr, "spxbox: audit log %s %s; chain head %s\n", o.audit_log,
-			cr == 0 ? "closed" : "FAILED", head);
-	}
+	if (srv.fs.log != NULL)
+		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log);
 	if (srv.fs.table != NULL)
 		inode_table_free(srv.fs.table);
 	if (srv.fs.proc_self_fd >= 0)
