@@ -64,7 +64,7 @@ void chain_hex(const unsigned char in[CHAIN_LEN], char out[CHAIN_HEX_LEN])
 		out[2 * i] = digits[in[i] >> 4];
 		out[2 * i + 1] = digits[in[i] & 15];
 	}
-	out[2 * CHAIN_LEN] = '\0';
+	out[(size_t)2 * CHAIN_LEN] = '\0';
 }
 
 static int nibble(char c)
@@ -78,7 +78,7 @@ static int nibble(char c)
 
 int chain_unhex(const char *hex, unsigned char out[CHAIN_LEN])
 {
-	if (strlen(hex) != 2 * CHAIN_LEN)
+	if (strlen(hex) != (size_t)2 * CHAIN_LEN)
 		return -1;
 	for (size_t i = 0; i < CHAIN_LEN; i++) {
 		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);

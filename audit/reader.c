@@ -86,7 +86,7 @@ static void say(struct audit_verify_result *res, enum audit_verdict v, int64_t l
 	va_start(ap, fmt);
 	res->verdict = v;
 	res->bad_line = line;
-	(void)vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	(void)vsnprintf(res->message, sizeof(res->message), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start above
 	va_end(ap);
 }
 

@@ -13,7 +13,7 @@
 
 #define RESERVE_CHUNK (1 << 20)
 #define RESERVE_MARGIN (64 << 10)
-#define BATCH_INTERVAL_NS (100 * 1000 * 1000L)
+#define BATCH_INTERVAL_NS 100000000L /* 100 ms */
 
 struct audit_writer {
 	pthread_mutex_t lock;

@@ -84,23 +84,24 @@ int spx_audit_detail(fuse_req_t req, const char *op, struct spx_inode *dir, cons
 json_t *spx_audit_flags(int flags)
 {
 	static const struct {
-		int bit;
+		int bits;
 		const char *name;
-	} bits[] = {
-		{O_CREAT, "O_CREAT"},	  {O_EXCL, "O_EXCL"},	  {O_TRUNC, "O_TRUNC"},
-		{O_APPEND, "O_APPEND"},	  {O_NONBLOCK, "O_NONBLOCK"}, {O_DIRECT, "O_DIRECT"},
-		{O_SYNC, "O_SYNC"},	  {O_DSYNC, "O_DSYNC"},	  {O_NOATIME, "O_NOATIME"},
-		{O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},
+	} names[] = {
+		{O_CREAT, "O_CREAT"},	    {O_EXCL, "O_EXCL"},		{O_TRUNC, "O_TRUNC"},
+		{O_APPEND, "O_APPEND"},	    {O_NONBLOCK, "O_NONBLOCK"}, {O_DIRECT, "O_DIRECT"},
+		{O_SYNC, "O_SYNC"},	    {O_NOATIME, "O_NOATIME"},	{O_DIRECTORY, "O_DIRECTORY"},
+		{O_NOFOLLOW, "O_NOFOLLOW"},
 	};
 	char buf[256];
 	const char *acc = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
 			  : (flags & O_ACCMODE) == O_RDWR ? "O_RDWR"
 							  : "O_RDONLY";
 	size_t at = (size_t)snprintf(buf, sizeof(buf), "%s", acc);
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && at < sizeof(buf); i++)
-		if ((flags & bits[i].bit) == bits[i].bit && bits[i].bit != O_DSYNC)
-			at += (size_t)snprintf(buf + at, sizeof(buf) - at, "|%s", bits[i].name);
-		else if (bits[i].bit == O_DSYNC && (flags & O_SYNC) != O_SYNC && (flags & O_DSYNC))
-			at += (size_t)snprintf(buf + at, sizeof(buf) - at, "|%s", bits[i].name);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && at < sizeof(buf); i++)
+		if ((flags & names[i].bits) == names[i].bits)
+			at += (size_t)snprintf(buf + at, sizeof(buf) - at, "|%s", names[i].name);
+	/* O_SYNC's bits include O_DSYNC's: name O_DSYNC only alone */
+	if ((flags & O_DSYNC) && (flags & O_SYNC) != O_SYNC && at < sizeof(buf))
+		(void)snprintf(buf + at, sizeof(buf) - at, "|O_DSYNC");
 	return json_string(buf);
 }

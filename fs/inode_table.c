@@ -95,7 +95,7 @@ static void make_room_locked(struct inode_table *t)
 static int grow_locked(struct inode_table *t)
 {
 	size_t n = t->nbuckets * 2;
-	struct spx_inode **b = calloc(n, sizeof(*b));
+	struct spx_inode **b = calloc(n, sizeof(struct spx_inode *));
 	if (b == NULL)
 		return -ENOMEM;
 	struct spx_inode **old = t->buckets;
@@ -176,7 +176,7 @@ struct inode_table *inode_table_new(int root_fd, size_t max_fds)
 	if (t == NULL)
 		return NULL;
 	t->nbuckets = 1024;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	t->buckets = calloc(t->nbuckets, sizeof(struct spx_inode *));
 	if (t->buckets == NULL || pthread_mutex_init(&t->lock, NULL) != 0) {
 		free(t->buckets);
 		free(t);
@@ -299,7 +299,7 @@ static int fd_locked(struct inode_table *t, struct spx_inode *in)
 		return -ESTALE;
 	parent->pins++;
 	int pfd = fd_locked(t, parent);
-	int fd = -ESTALE;
+	int fd;
 	if (pfd >= 0) {
 		make_room_locked(t);
 		struct stat st;

@@ -218,7 +218,7 @@ void spx_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t 
 	struct spx_fs *fs = spx_fs_of(req);
 	json_t *extra = rename_extra(req, spx_inode_of(req, newparent), newname, flags);
 	struct named src, dst;
-	int err = flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)
+	int err = (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)) != 0
 			  ? EINVAL /* RENAME_WHITEOUT is for overlayfs */
 			  : named_begin(req, parent, name, &src);
 	if (err == 0 && (err = named_begin(req, newparent, newname, &dst)) != 0)

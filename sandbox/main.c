@@ -340,7 +340,7 @@ int main(int argc, char **argv)
 	else if ((r = channel_send(sv[0], MSG_GO, NULL, 0, -1)) < 0)
 		fail("setting up the sandbox", "the child is gone");
 	else if (o.fs_mount == NULL && expect_msg(sv[0], MSG_FUSE_FD, &fuse_fd) < 0)
-		r = -1;
+		r = -1; // NOLINT(bugprone-branch-clone): each step reports its own failure
 	else if (o.fs_mount == NULL && (r = fs_server_start(&srv, fuse_fd)) < 0)
 		fail("serving the job's filesystem", strerror(-r));
 	else if (srv.fs.log != NULL && (r = audit_writer_start(srv.fs.log)) < 0)

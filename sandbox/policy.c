@@ -43,7 +43,7 @@ static int fail(struct cursor *c, const char *fmt, ...)
 	char what[200];
 	va_list ap;
 	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	(void)vsnprintf(what, sizeof(what), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start above
 	va_end(ap);
 	(void)snprintf(c->err, c->errlen, "line %d: %s", c->line, what);
 	return -1;

@@ -83,13 +83,15 @@ static json_t *hash_in_job(const struct job_view *v, const char *path)
 	if (fd < 0)
 		return json_null();
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char out[CHAIN_LEN], buf[65536];
+	unsigned char out[CHAIN_LEN];
 	unsigned int len = 0;
 	ssize_t n = -1;
-	if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1)
+	if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
+		unsigned char buf[65536];
 		while ((n = read(fd, buf, sizeof(buf))) > 0)
 			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
 				break;
+	}
 	close(fd);
 	json_t *r = json_null();
 	if (n == 0 && EVP_DigestFinal_ex(md, out, &len) == 1) {

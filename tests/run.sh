@@ -99,6 +99,10 @@ variant() { # name build-dir meson-options...
 
 variant plain build-test -Dtests=enabled
 
+# Static analysis of our code (cppcheck, clang-tidy with .clang-tidy).
+echo "=== lint"
+if scripts/lint.sh build-test; then record lint 1 0; else record lint 0 1; fi
+
 reports=$(mktemp -d /tmp/spx-sanitizer.XXXXXX)
 chmod 1777 "$reports"
 export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0"

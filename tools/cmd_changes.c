@@ -74,11 +74,11 @@ static void rekey(json_t *state, const char *from, const char *to)
 	void *tmp;
 	json_object_foreach_safe(state, tmp, k, v) {
 		if (strncmp(k, from, n) == 0 && (k[n] == '/' || k[n] == '\0')) {
-			char *nk = malloc(strlen(to) + strlen(k + n) + 1);
+			size_t len = strlen(to) + strlen(k + n) + 1;
+			char *nk = malloc(len);
 			if (nk == NULL)
 				continue;
-			memcpy(nk, to, strlen(to));
-			memcpy(nk + strlen(to), k + n, strlen(k + n) + 1);
+			(void)snprintf(nk, len, "%s%s", to, k + n);
 			json_object_set(moved, nk, v);
 			free(nk);
 			json_object_del(state, k);
@@ -160,7 +160,7 @@ int cmd_changes(int argc, char **argv)
 		status = EXIT_UNREADABLE;
 	}
 	json_t *out = json_array();
-	for (size_t i = 0; i < n; i++) { /* sorted by path, like git status */
+	for (size_t i = 0; keys != NULL && i < n; i++) { /* sorted by path, like git status */
 		json_t *e = json_object_get(state, keys[i]);
 		const char *sha = rec_str(e, "sha256");
 		if (as_json) {

@@ -48,7 +48,7 @@ int cmd_diff(int argc, char **argv)
 	if (status == EXIT_OK && (keys == NULL || out == NULL))
 		status = EXIT_UNREADABLE;
 	static const char *const kinds[] = {"read", "write"};
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; keys != NULL && i < n; i++) {
 		for (int kind = 0; kind < 2; kind++) {
 			const char *h1 = rec_str(json_object_get(a, keys[i]), kinds[kind]);
 			const char *h2 = rec_str(json_object_get(b, keys[i]), kinds[kind]);

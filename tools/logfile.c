@@ -27,7 +27,7 @@ static bool is_header(const json_t *rec)
 
 static void pause_briefly(void)
 {
-	struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 100000000L}; /* 100 ms */
 	nanosleep(&ts, NULL);
 }
 
