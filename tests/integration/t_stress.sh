@@ -29,4 +29,16 @@ for seed in $(seq 1 "$SEEDS"); do
 done
 echo "stress: $total operations over $SEEDS seeds, $mismatched seeds mismatched"
 [ "$mismatched" = 0 ] && pass "random operations: every outcome and the final tree match native ($total ops)"
+
+# stress-ng's filesystem stressors through the mount, bounded.
+s=$(new_tmp)
+mkdir "$s/root" "$s/mnt"
+mount_spxfs "$s/root" "$s/mnt" || fail "mount for stress-ng"
+expect "stress-ng filesystem stressors through spxfs" 0 "successful run completed" \
+	sh -c "cd '$s/mnt' && timeout 300 stress-ng --temp-path '$s/mnt' --hdd 1 --hdd-bytes 8M \
+		--dir 1 --rename 1 --link 1 --symlink 1 --dentry 1 --chmod 1 --fallocate 1 \
+		--fallocate-bytes 8M --timeout ${SPX_STRESSNG_SECONDS:-15}s --metrics-brief 2>&1"
+check "the mount still serves after stress-ng" sh -c "echo ok > '$s/mnt/after' && test \"\$(cat '$s/mnt/after')\" = ok"
+check "stress-ng left nothing but our file in ROOT" test "$(ls -A "$s/root")" = after
+unmount "$s/mnt" || fail "unmount after stress-ng"
 finish
