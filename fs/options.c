@@ -1,4 +1,5 @@
 #include "options.h"
+#include "units.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -49,38 +50,6 @@ static int add_fuse_opt(struct spxfs_options *opts, const char *value)
 	if (n < 0 || (size_t)n >= sizeof(opts->fuse_opts) - used)
 		return fail(opts, "-o options are too long", NULL);
 	return OPTIONS_RUN;
-}
-
-int parse_bytes(const char *s, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || v < 0)
-		return -1;
-	int shift = 0;
-	if (*end != '\0') {
-		const char *units = "KMGT";
-		const char *u = strchr(units, *end);
-		if (u == NULL || end[1] != '\0')
-			return -1;
-		shift = 10 * (int)(u - units + 1);
-	}
-	if (shift > 0 && v > (LLONG_MAX >> shift))
-		return -1;
-	*out = v << shift;
-	return 0;
-}
-
-int parse_seconds(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0 && v <= 86400.0))
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int options_parse(struct spxfs_options *opts, int argc, char **argv)

@@ -30,12 +30,6 @@ struct spxfs_options {
 	char error[256];
 };
 
-/* A size with an optional K, M, G or T suffix (powers of 1024). 0 or -1. */
-int parse_bytes(const char *s, long long *out);
-
-/* A duration in seconds, 0 to 86400 (fractions allowed). 0 or -1. */
-int parse_seconds(const char *s, double *out);
-
 int options_parse(struct spxfs_options *opts, int argc, char **argv);
 const char *options_usage(void);
 

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "units.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -41,30 +42,6 @@ static int fail(struct box_options *o, const char *what, const char *arg)
 {
 	(void)snprintf(o->error, sizeof(o->error), "%s%s%s", what, arg ? ": " : "", arg ? arg : "");
 	return BOX_ERROR;
-}
-
-int parse_size(const char *s, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || v < 0)
-		return -1;
-	long long mult = 1;
-	if (*end == 'K' || *end == 'k')
-		mult = 1LL << 10;
-	else if (*end == 'M' || *end == 'm')
-		mult = 1LL << 20;
-	else if (*end == 'G' || *end == 'g')
-		mult = 1LL << 30;
-	else if (*end != '\0')
-		return -1;
-	if (mult > 1 && end[1] != '\0')
-		return -1;
-	if (v > (1LL << 62) / mult)
-		return -1;
-	*out = v * mult;
-	return 0;
 }
 
 static int parse_id(const char *s, long *out)
@@ -196,23 +173,23 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 				return fail(o, "--time-limit wants seconds", optarg);
 			break;
 		case O_CPU:
-			if (parse_size(optarg, &o->cpu_time) < 0 || o->cpu_time == 0)
+			if (parse_bytes(optarg, &o->cpu_time) < 0 || o->cpu_time == 0)
 				return fail(o, "--cpu-time wants whole seconds", optarg);
 			break;
 		case O_MEM:
-			if (parse_size(optarg, &o->memory) < 0 || o->memory < (1 << 20))
+			if (parse_bytes(optarg, &o->memory) < 0 || o->memory < (1 << 20))
 				return fail(o, "--memory wants a size of at least 1M", optarg);
 			break;
 		case O_FILES:
-			if (parse_size(optarg, &o->max_files) < 0 || o->max_files < 4)
+			if (parse_bytes(optarg, &o->max_files) < 0 || o->max_files < 4)
 				return fail(o, "--max-files wants a number of at least 4", optarg);
 			break;
 		case O_FSIZE:
-			if (parse_size(optarg, &o->max_file_size) < 0)
+			if (parse_bytes(optarg, &o->max_file_size) < 0)
 				return fail(o, "--max-file-size wants a size", optarg);
 			break;
 		case O_QUOTA:
-			if (parse_size(optarg, &o->max_bytes) < 0 || o->max_bytes == 0)
+			if (parse_bytes(optarg, &o->max_bytes) < 0 || o->max_bytes == 0)
 				return fail(o, "--max-bytes wants a size", optarg);
 			break;
 		case O_POLICY: o->seccomp_policy = optarg; break;

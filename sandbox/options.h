@@ -50,7 +50,4 @@ struct box_options {
 int box_options_parse(struct box_options *o, int argc, char **argv);
 const char *box_options_usage(void);
 
-/* A size with an optional K, M, G suffix (powers of 1024). 0 or -1. */
-int parse_size(const char *s, long long *out);
-
 #endif

@@ -1,6 +1,7 @@
 /* libFuzzer target: spxfs's command line. The input is split at NUL bytes
  * into argv. */
 #include "options.h"
+#include "units.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,7 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct spxfs_options opts;
 	(void)options_parse(&opts, argc, argv);
 	double d;
+	long long n;
 	(void)parse_seconds(buf, &d);
+	(void)parse_bytes(buf, &n);
 	free(buf);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Unit tests of the spxfs command line. */
 #include "options.h"
+#include "units.h"
 
 #include <check.h>
 #include <string.h>
@@ -46,12 +47,38 @@ START_TEST(errors)
 }
 END_TEST
 
+START_TEST(units)
+{
+	long long n;
+	ck_assert_int_eq(parse_bytes("0", &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(parse_bytes("2K", &n), 0);
+	ck_assert_int_eq(n, 2048);
+	ck_assert_int_eq(parse_bytes("3m", &n), 0);
+	ck_assert_int_eq(n, 3LL << 20);
+	ck_assert_int_eq(parse_bytes("1T", &n), 0);
+	ck_assert_int_eq(n, 1LL << 40);
+	ck_assert_int_eq(parse_bytes("10X", &n), -1);
+	ck_assert_int_eq(parse_bytes("1KB", &n), -1);
+	ck_assert_int_eq(parse_bytes("-1", &n), -1);
+	ck_assert_int_eq(parse_bytes("", &n), -1);
+	ck_assert_int_eq(parse_bytes("9999999999999T", &n), -1);
+	double d;
+	ck_assert_int_eq(parse_seconds("1.5", &d), 0);
+	ck_assert(d == 1.5);
+	ck_assert_int_eq(parse_seconds("-1", &d), -1);
+	ck_assert_int_eq(parse_seconds("nan", &d), -1);
+	ck_assert_int_eq(parse_seconds("86401", &d), -1);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, basic);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, units);
 	suite_add_tcase(s, tc);
 	return s;
 }
