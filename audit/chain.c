@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,6 +56,25 @@ int chain_link(const struct chain_key *key, const void *data, size_t len,
 	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != CHAIN_LEN)
 		return -1;
 	return 0;
+}
+
+int chain_sha256_fd(int fd, char out[CHAIN_HEX_LEN])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char *buf = malloc(1 << 16);
+	unsigned char digest[CHAIN_LEN];
+	unsigned int len = 0;
+	ssize_t n = -1;
+	if (md != NULL && buf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1)
+		while ((n = read(fd, buf, 1 << 16)) > 0)
+			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+				break;
+	int r = n == 0 && EVP_DigestFinal_ex(md, digest, &len) == 1 && len == CHAIN_LEN ? 0 : -1;
+	if (r == 0)
+		chain_hex(digest, out);
+	free(buf);
+	EVP_MD_CTX_free(md);
+	return r;
 }
 
 void chain_hex(const unsigned char in[CHAIN_LEN], char out[CHAIN_HEX_LEN])

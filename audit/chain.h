@@ -28,6 +28,9 @@ int chain_key_load(const char *path, struct chain_key *key);
 int chain_link(const struct chain_key *key, const void *data, size_t len,
 	       unsigned char out[CHAIN_LEN]);
 
+/* SHA-256 of everything read from fd until its end, as hex. 0 or -1. */
+int chain_sha256_fd(int fd, char out[CHAIN_HEX_LEN]);
+
 void chain_hex(const unsigned char in[CHAIN_LEN], char out[CHAIN_HEX_LEN]);
 
 /* Parses 64 hex digits; 0 or -1. */

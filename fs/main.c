@@ -108,7 +108,6 @@ int main(int argc, char **argv)
 	size_t nofile = startup_raise_nofile();
 	struct spx_fs fs = {
 		.read_only = opts.read_only,
-		.debug = opts.debug,
 		.can_chown = geteuid() == 0,
 		.timeout = opts.cache_timeout,
 		.proc_self_fd = -1,

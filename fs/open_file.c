@@ -163,21 +163,10 @@ static json_t *hash_file(struct spx_fs *fs, int fd)
 	int rfd = spx_reopen(fs, fd, O_RDONLY);
 	if (rfd < 0)
 		return NULL;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	char *buf = malloc(1 << 16);
-	json_t *out = NULL;
-	if (md != NULL && buf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
-		ssize_t n;
-		while ((n = read(rfd, buf, 1 << 16)) > 0)
-			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
-				break;
-		if (n == 0)
-			out = digest_hex(md);
-	}
-	free(buf);
-	EVP_MD_CTX_free(md);
+	char hex[CHAIN_HEX_LEN];
+	int r = chain_sha256_fd(rfd, hex);
 	close(rfd);
-	return out;
+	return r == 0 ? json_string(hex) : NULL;
 }
 
 static json_t *ranges_json(const struct io_account *a)

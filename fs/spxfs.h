@@ -22,7 +22,6 @@ struct spx_fs {
 	struct inode_table *table;
 	int proc_self_fd;  /* O_PATH of /proc/self/fd: reopens an O_PATH fd */
 	bool read_only;
-	bool debug;
 	bool can_chown;	   /* running with CAP_CHOWN: give files to their creator */
 	double timeout;	   /* entry and attribute cache lifetime, seconds */
 	struct audit_writer *log; /* NULL: no auditing */

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -82,25 +81,10 @@ static json_t *hash_in_job(const struct job_view *v, const char *path)
 	int fd = v != NULL ? open_in_view(v, path) : -1;
 	if (fd < 0)
 		return json_null();
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char out[CHAIN_LEN];
-	unsigned int len = 0;
-	ssize_t n = -1;
-	if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
-		unsigned char buf[65536];
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
-				break;
-	}
+	char hex[CHAIN_HEX_LEN];
+	int r = chain_sha256_fd(fd, hex);
 	close(fd);
-	json_t *r = json_null();
-	if (n == 0 && EVP_DigestFinal_ex(md, out, &len) == 1) {
-		char hex[CHAIN_HEX_LEN];
-		chain_hex(out, hex);
-		r = json_string(hex);
-	}
-	EVP_MD_CTX_free(md);
-	return r;
+	return r == 0 ? json_string(hex) : json_null();
 }
 
 /* The pid as the job sees it (its PID namespace), as spxfs records it. */

@@ -32,6 +32,14 @@ START_TEST(chain_values)
 	ck_assert_int_eq(chain_unhex(hex, back), 0);
 	ck_assert_mem_eq(back, out, CHAIN_LEN);
 	ck_assert_int_eq(chain_unhex("zz", back), -1);
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "abc", 3), 3);
+	close(p[1]);
+	ck_assert_int_eq(chain_sha256_fd(p[0], hex), 0);
+	close(p[0]);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq(chain_sha256_fd(-1, hex), -1);
 	ck_assert_int_eq(chain_unhex("5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843", back), -1);
 }
 END_TEST
