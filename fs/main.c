@@ -1,8 +1,11 @@
 /* spxfs: serve one host directory, and nothing outside it, over FUSE. */
+#include "daemon_filter.h"
 #include "options.h"
+#include "self_confine.h"
 #include "spx_config.h"
 #include "spxfs.h"
 #include "startup.h"
+#include "unmounter.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -61,13 +64,29 @@ static struct audit_writer *open_log(const struct spxfs_options *opts, char *err
 	return w;
 }
 
-static int serve(struct fuse_session *se, struct spx_fs *fs)
+/* Once mounted, spxfs gives up all it no longer needs (self_confine.h):
+ * what is left can serve ROOT and append to the open audit log. The
+ * unmounter is forked first: it keeps the one power to unmount. */
+static int confine(struct spx_fs *fs, int root_fd, bool read_only)
 {
 	/* /proc/self must be resolved by the process that serves, which is
-	 * the daemonized child. */
+	 * the daemonized child; and before Landlock, which would refuse it. */
 	fs->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fs->proc_self_fd < 0)
 		return die(EXIT_RUNTIME, "cannot open /proc/self/fd: is /proc mounted?");
+	const struct landlock_grant root = {
+		.fd = root_fd, .access = read_only ? landlock_dir_ro() : landlock_dir_rw()};
+	char err[300];
+	if (self_confine("spxfs", &root, 1, false, err, sizeof(err)) < 0) {
+		char line[340];
+		snprintf(line, sizeof(line), "cannot confine itself: %s", err);
+		return die(EXIT_RUNTIME, line);
+	}
+	return 0;
+}
+
+static int serve(struct fuse_session *se)
+{
 	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 	if (cfg == NULL)
 		return die(EXIT_RUNTIME, "out of memory");
@@ -75,7 +94,6 @@ static int serve(struct fuse_session *se, struct spx_fs *fs)
 	fuse_loop_cfg_set_idle_threads(cfg, 4);
 	int r = fuse_session_loop_mt(se, cfg);
 	fuse_loop_cfg_destroy(cfg);
-	close(fs->proc_self_fd);
 	/* After SIGTERM/SIGINT/SIGHUP libfuse returns the signal number:
 	 * that is a requested, clean end. */
 	return r >= 0 ? 0 : die(EXIT_RUNTIME, "the FUSE session ended with an error");
@@ -90,6 +108,9 @@ int main(int argc, char **argv)
 		return 0;
 	case OPTIONS_VERSION:
 		printf("spxfs %s (FUSE %s)\n", SPX_VERSION, fuse_pkgversion());
+		return 0;
+	case OPTIONS_LIST_SYSCALLS:
+		daemon_filter_print();
 		return 0;
 	case OPTIONS_ERROR:
 		fprintf(stderr, "spxfs: %s (try 'spxfs --help')\n", opts.error);
@@ -140,21 +161,41 @@ int main(int argc, char **argv)
 		die(EXIT_RUNTIME, "cannot install signal handlers");
 		goto out_session;
 	}
-	if (fuse_session_mount(se, opts.mountpoint) != 0) {
+	char mnt[PATH_MAX];
+	if (realpath(opts.mountpoint, mnt) == NULL) { /* absolute: daemonizing leaves the cwd */
+		die(EXIT_RUNTIME, "cannot resolve MOUNTPOINT");
+		goto out_signals;
+	}
+	if (fuse_session_mount(se, mnt) != 0) {
 		snprintf(err, sizeof(err), "cannot mount at '%s' (see the line above)",
 			 opts.mountpoint);
 		die(EXIT_RUNTIME, err);
 		goto out_signals;
 	}
+	struct unmounter um;
 	if (fuse_daemonize(opts.foreground) != 0) {
 		die(EXIT_RUNTIME, "cannot daemonize");
 		goto out_unmount;
 	}
-	if (fs.log != NULL && audit_writer_start(fs.log) != 0) {
-		die(EXIT_RUNTIME, "cannot start the audit log's sync thread");
+	int r = unmounter_start(&um, mnt, fuse_session_fd(se));
+	if (r < 0) {
+		snprintf(err, sizeof(err), "cannot start the unmounter: %s", strerror(-r));
+		die(EXIT_RUNTIME, err);
 		goto out_unmount;
 	}
-	status = serve(se, &fs);
+	if (confine(&fs, root_fd, opts.read_only) != 0)
+		goto out_unmounter;
+	if (fs.log != NULL && audit_writer_start(fs.log) != 0) {
+		die(EXIT_RUNTIME, "cannot start the audit log's sync thread");
+		goto out_unmounter;
+	}
+	status = serve(se);
+out_unmounter:
+	if (unmounter_finish(&um) < 0) {
+		snprintf(err, sizeof(err), "could not unmount; run: fusermount3 -u %s", mnt);
+		status = die(EXIT_RUNTIME, err);
+	}
+	goto out_signals;
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:
@@ -163,6 +204,8 @@ out_session:
 	fuse_session_destroy(se);
 out_table:
 	inode_table_free(fs.table);
+	if (fs.proc_self_fd >= 0)
+		close(fs.proc_self_fd);
 	if (fs.log != NULL)
 		(void)audit_log_finish(fs.log, "spxfs", opts.audit_log);
 	return status;

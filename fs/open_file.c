@@ -26,6 +26,8 @@ struct io_account {
 	struct range ranges[MAX_RANGES];
 	int nranges;
 	bool ranges_truncated;
+	uint64_t errors; /* calls that failed (ENOSPC, EIO...) */
+	int first_errno;
 };
 
 struct open_file {
@@ -178,6 +180,28 @@ static json_t *ranges_json(const struct io_account *a)
 	return arr;
 }
 
+void open_file_failed(struct open_file *h, bool writing, int err)
+{
+	if (!h->audited)
+		return;
+	struct io_account *a = writing ? &h->wr : &h->rd;
+	pthread_mutex_lock(&h->lock);
+	if (a->errors++ == 0)
+		a->first_errno = err;
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* A job that filled the disk must see it in the log, not only in its
+ * own errors: the first failure's errno name and how many failed. */
+static void add_errors(json_t *rec, const struct io_account *a, const char *count,
+		       const char *first)
+{
+	if (a->errors == 0)
+		return;
+	json_object_set_new(rec, count, json_integer((json_int_t)a->errors));
+	json_object_set_new(rec, first, json_string(record_result(a->first_errno)));
+}
+
 static void add_read(json_t *rec, struct open_file *h)
 {
 	json_object_set_new(rec, "read", json_integer((json_int_t)h->rd.bytes));
@@ -226,6 +250,8 @@ json_t *open_file_close(struct spx_fs *fs, struct open_file *h)
 			json_object_set_new(rec, "flags", spx_audit_flags(h->flags));
 			add_read(rec, h);
 			add_written(fs, rec, h);
+			add_errors(rec, &h->rd, "read_errors", "read_error");
+			add_errors(rec, &h->wr, "write_errors", "write_error");
 		}
 		EVP_MD_CTX_free(h->rd.md);
 		EVP_MD_CTX_free(h->wr.md);

@@ -24,6 +24,8 @@ int open_file_fd(const struct open_file *h);
 
 void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, size_t asked);
 void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n);
+/* A read or write that failed with err: counted, the first one named. */
+void open_file_failed(struct open_file *h, bool writing, int err);
 /* Data changed by other means (copy_file_range, fallocate, truncate). */
 void open_file_touched(struct open_file *h);
 

@@ -163,7 +163,9 @@ void spx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fus
 	}
 	ssize_t n = pread(fh(fi), buf, size, off);
 	if (n < 0) {
-		fuse_reply_err(req, errno);
+		int e = errno;
+		open_file_failed(handle(fi), false, e);
+		fuse_reply_err(req, e);
 	} else {
 		open_file_read(handle(fi), off, buf, (size_t)n, size);
 		fuse_reply_buf(req, buf, (size_t)n);
@@ -176,15 +178,17 @@ void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off
 {
 	(void)ino;
 	int err = spx_audit_ready(req);
-	if (err == 0)
-		err = spx_quota_charge(spx_fs_of(req), size);
+	if (err == 0 && (err = spx_quota_charge(spx_fs_of(req), size)) != 0)
+		open_file_failed(handle(fi), true, err); /* EDQUOT */
 	if (err != 0) {
 		fuse_reply_err(req, err);
 		return;
 	}
 	ssize_t n = pwrite(fh(fi), buf, size, off);
 	if (n < 0) {
-		fuse_reply_err(req, errno);
+		int e = errno;
+		open_file_failed(handle(fi), true, e);
+		fuse_reply_err(req, e);
 		return;
 	}
 	open_file_wrote(handle(fi), off, buf, (size_t)n);

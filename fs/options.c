@@ -29,6 +29,7 @@ const char *options_usage(void)
 	       "  -d, --debug           log every FUSE request to stderr (implies -f)\n"
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
+	       "      --list-syscalls   print the system calls spxfs allows itself once mounted\n"
 	       "\n"
 	       "Exit status: 0 after a clean unmount, 1 on a runtime failure, 2 on a usage error.\n";
 }
@@ -67,6 +68,7 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 		{"max-bytes", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"list-syscalls", no_argument, NULL, 'Y'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(opts, 0, sizeof(*opts));
@@ -124,6 +126,8 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 			return OPTIONS_HELP;
 		case 'V':
 			return OPTIONS_VERSION;
+		case 'Y':
+			return OPTIONS_LIST_SYSCALLS;
 		case ':':
 			return fail(opts, "option needs a value", argv[optind - 1]);
 		default:

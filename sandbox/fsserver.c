@@ -1,4 +1,5 @@
 #include "fsserver.h"
+#include "self_confine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,16 @@
 static void *serve(void *arg)
 {
 	struct fs_server *s = arg;
+	struct landlock_grant g[2] = {{s->root_fd, landlock_dir_rw()}};
+	size_t n = 1;
+	if (s->fs.placeholders_fd >= 0)
+		g[n++] = (struct landlock_grant){s->fs.placeholders_fd, landlock_dir_ro()};
+	char err[300];
+	int ok = self_confine_files("spxbox", g, n, err, sizeof(err));
+	if (ok < 0)
+		fprintf(stderr, "spxbox: confining the file server: %s\n", err);
+	if (write(s->ready[1], &ok, sizeof(ok)) != sizeof(ok) || ok < 0)
+		return NULL;
 	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 	if (cfg != NULL) {
 		fuse_loop_cfg_set_max_threads(cfg, 16);
@@ -37,10 +48,26 @@ int fs_server_start(struct fs_server *s, int fuse_fd)
 		fuse_session_destroy(s->se);
 		return -EINVAL;
 	}
+	if (pipe2(s->ready, O_CLOEXEC) < 0) {
+		fuse_session_destroy(s->se);
+		return -errno;
+	}
+	int ok = -1;
 	if (pthread_create(&s->thread, NULL, serve, s) != 0) {
 		fuse_session_destroy(s->se);
+		close(s->ready[0]);
+		close(s->ready[1]);
 		return -EAGAIN;
 	}
+	if (read(s->ready[0], &ok, sizeof(ok)) != sizeof(ok) || ok < 0) {
+		pthread_join(s->thread, NULL);
+		fuse_session_destroy(s->se);
+		ok = -EPERM;
+	}
+	close(s->ready[0]);
+	close(s->ready[1]);
+	if (ok < 0)
+		return ok;
 	s->running = 1;
 	return 0;
 }

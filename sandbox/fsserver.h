@@ -12,13 +12,16 @@
 
 struct fs_server {
 	struct spx_fs fs;
+	int root_fd;  /* ROOT, for the serving thread's Landlock grant */
+	int ready[2]; /* the serving thread reports its confinement */
 	struct fuse_session *se;
 	pthread_t thread;
 	int running;
 };
 
 /* fs must be filled in (table, log, placeholders_fd...). Takes fuse_fd.
- * 0 or -errno. */
+ * The serving thread (and its workers) confine themselves with Landlock
+ * to ROOT and the placeholders before serving. 0 or -errno. */
 int fs_server_start(struct fs_server *s, int fuse_fd);
 
 /* Waits (at most a few seconds) for the session to end. */

@@ -4,6 +4,7 @@
  * confines itself (child.c) while this process serves its filesystem
  * (fsserver.c) and answers its seccomp notifications (supervise.c). */
 #include "channel.h"
+#include "cleaner.h"
 #include "child.h"
 #include "fsserver.h"
 #include "mounts.h"
@@ -11,9 +12,11 @@
 #include "options.h"
 #include "policy.h"
 #include "record.h"
+#include "self_confine.h"
 #include "filter.h"
 #include "spx_config.h"
 #include "startup.h"
+#include "staging.h"
 #include "supervise.h"
 #include "writer.h"
 
@@ -36,92 +39,6 @@ static int fail(const char *what, const char *why)
 {
 	fprintf(stderr, "spxbox: %s: %s\n", what, why);
 	return EXIT_FAILED;
-}
-
-struct staging {
-	char dir[64];  /* /tmp/spxbox.XXXXXX, removed at the end */
-	char mnt[96];  /* where the child mounts spxfs */
-	int ph_fd;     /* the placeholders (fs->placeholders_fd) */
-	char names[32][32];
-	int nnames;
-};
-
-/* Empty placeholder directories, outside ROOT, for the mount points the
- * job's view needs and ROOT lacks. */
-static int add_placeholder(struct staging *st, int root_fd, const char *name)
-{
-	struct stat sb;
-	if (fstatat(root_fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-		return 0;
-	for (int i = 0; i < st->nnames; i++)
-		if (strcmp(st->names[i], name) == 0)
-			return 0;
-	if (st->nnames == 32 || strlen(name) >= sizeof(st->names[0]))
-		return -ENAMETOOLONG;
-	if (mkdirat(st->ph_fd, name, 0555) < 0)
-		return -errno;
-	snprintf(st->names[st->nnames++], sizeof(st->names[0]), "%s", name);
-	return 0;
-}
-
-/* /tmp/spxbox.XXXXXX with mnt/ (the child's mountpoint) and ph/. */
-static int create_staging(struct staging *st)
-{
-	snprintf(st->dir, sizeof(st->dir), "/tmp/spxbox.XXXXXX");
-	if (mkdtemp(st->dir) == NULL)
-		return -errno;
-	snprintf(st->mnt, sizeof(st->mnt), "%s/mnt", st->dir);
-	char ph[96];
-	snprintf(ph, sizeof(ph), "%s/ph", st->dir);
-	if (chmod(st->dir, 0755) < 0 || mkdir(st->mnt, 0755) < 0 || mkdir(ph, 0755) < 0)
-		return -errno;
-	st->ph_fd = open(ph, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return st->ph_fd < 0 ? -errno : 0;
-}
-
-static int make_placeholders(struct staging *st, int root_fd, const struct box_options *o)
-{
-	int r = add_placeholder(st, root_fd, "proc");
-	if (r == 0)
-		r = add_placeholder(st, root_fd, "dev");
-	for (int i = 0; r == 0 && o->system && mounts_system_dirs[i]; i++) {
-		char host[64];
-		struct stat sb;
-		snprintf(host, sizeof(host), "/%s", mounts_system_dirs[i]);
-		if (lstat(host, &sb) == 0)
-			r = add_placeholder(st, root_fd, mounts_system_dirs[i]);
-	}
-	if (r == 0 && o->system)
-		r = add_placeholder(st, root_fd, "etc");
-	for (int i = 0; r == 0 && i < o->nmounts; i++) {
-		/* only a top-level name can be stood in for */
-		const char *dst = o->mounts[i].dst + 1;
-		if (strchr(dst, '/') == NULL && *dst)
-			r = add_placeholder(st, root_fd, dst);
-	}
-	return r;
-}
-
-static void remove_staging(struct staging *st)
-{
-	if (st->ph_fd >= 0) {
-		for (int i = 0; i < st->nnames; i++)
-			(void)unlinkat(st->ph_fd, st->names[i], AT_REMOVEDIR);
-		close(st->ph_fd);
-	}
-	char ph[96];
-	snprintf(ph, sizeof(ph), "%s/ph", st->dir);
-	(void)rmdir(ph);
-	(void)rmdir(st->mnt);
-	(void)rmdir(st->dir);
-}
-
-static bool has_placeholder(const struct staging *st, const char *name)
-{
-	for (int i = 0; i < st->nnames; i++)
-		if (strcmp(st->names[i], name) == 0)
-			return true;
-	return false;
 }
 
 /* Whether path is the root of an spxfs mount (its type in the mount table). */
@@ -175,6 +92,21 @@ static struct audit_writer *open_log(const struct box_options *o, const char *mn
 	if (w == NULL)
 		*status = fail("--audit-log", err);
 	return w;
+}
+
+/* Once the namespaces' id maps are written, the supervisor keeps only the
+ * capabilities that serve files and its own seccomp allowlist; its
+ * file-serving thread adds Landlock (fsserver.c). The process as a whole
+ * cannot take Landlock: Landlock forbids reading the memory of a process
+ * outside its domain, and the supervisor reads the job's (the path of an
+ * exec or a denied call). */
+static int confine_supervisor(void)
+{
+	char err[300];
+	int r = self_confine("spxbox", NULL, 0, true, err, sizeof(err));
+	if (r < 0)
+		fail("confining the supervisor", err);
+	return r;
 }
 
 /* The job's exit status as spxbox's. */
@@ -246,6 +178,7 @@ int main(int argc, char **argv)
 		return fail("--uid/--gid", "only root can run the job as another user");
 
 	struct staging st = {.ph_fd = -1};
+	struct cleaner cleaner = {.pid = -1};
 	struct fs_server srv = {.fs.proc_self_fd = -1};
 	int status = EXIT_FAILED, root_fd = -1;
 	char err[PATH_MAX + 256];
@@ -274,8 +207,13 @@ int main(int argc, char **argv)
 		fail("preparing mount points", strerror(-r));
 		goto out;
 	}
+	if ((r = cleaner_start(&cleaner, &st)) < 0) {
+		fail("starting the cleaner", strerror(-r));
+		goto out;
+	}
 	srv.fs.proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	srv.fs.placeholders_fd = st.ph_fd;
+	srv.root_fd = root_fd;
 	srv.fs.can_chown = as_root;
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
@@ -337,6 +275,8 @@ int main(int argc, char **argv)
 	r = ns_write_maps(child, as_root, job_uid, job_gid);
 	if (r < 0)
 		fail("writing the user namespace's id maps", strerror(-r));
+	else if (confine_supervisor() < 0)
+		r = -1; // NOLINT(bugprone-branch-clone): each step reports its own failure
 	else if ((r = channel_send(sv[0], MSG_GO, NULL, 0, -1)) < 0)
 		fail("setting up the sandbox", "the child is gone");
 	else if (o.fs_mount == NULL && expect_msg(sv[0], MSG_FUSE_FD, &fuse_fd) < 0)
@@ -379,6 +319,12 @@ out:
 		close(srv.fs.proc_self_fd);
 	if (root_fd >= 0)
 		close(root_fd);
-	remove_staging(&st);
+	if (cleaner.pid > 0) {
+		if (st.ph_fd >= 0)
+			close(st.ph_fd);
+		cleaner_finish(&cleaner);
+	} else {
+		remove_staging(&st);
+	}
 	return status;
 }

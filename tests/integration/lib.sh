@@ -110,3 +110,25 @@ finish() {
 	echo "$(basename "$0"): $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
+
+# daemon_pid NAME ROOT: the pid of the process named NAME (spxfs,
+# spxfs-unmount) serving ROOT.
+daemon_pid() {
+	local p
+	for p in $(pgrep -f -- " $2 "); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] && echo "$p" && return 0
+	done
+	return 1
+}
+
+# confined PID CAPEFF: the process has a seccomp filter, no_new_privs and
+# exactly the effective and permitted capabilities CAPEFF (hex, 16 digits).
+confined() {
+	local s
+	s=$(cat "/proc/$1/status") || return 1
+	echo "$s" | grep -Eq '^Seccomp:[[:space:]]+2$' &&
+		echo "$s" | grep -Eq '^NoNewPrivs:[[:space:]]+1$' &&
+		echo "$s" | grep -Eq "^CapEff:[[:space:]]+$2\$" &&
+		echo "$s" | grep -Eq "^CapPrm:[[:space:]]+$2\$" ||
+		{ echo "$s" | grep -E '^(Seccomp|NoNewPrivs|Cap)'; return 1; }
+}

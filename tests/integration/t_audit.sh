@@ -102,6 +102,7 @@ start_audited "$t/root" "$t/mnt" "$t/killed" --audit-sync=strict || fail "mount 
 ( for i in $(seq 1 100000); do echo "$i" >"$t/mnt/w$((i % 50))" || exit 0; done ) 2>/dev/null &
 writer=$!
 wait_for sh -c "[ \$(wc -l <'$t/killed') -gt 200 ]"
+unmounter=$(pgrep -P "$SPX_PID" -x spxfs-unmount)
 kill -9 "$SPX_PID"
 wait "$SPX_PID" 2>/dev/null
 if timeout 20 bash -c "wait $writer" 2>/dev/null || ! kill -0 $writer 2>/dev/null; then
@@ -111,7 +112,9 @@ else
 	kill $writer
 fi
 expect "kill -9: log verifies to its last complete record" 3 "all [0-9]+ records" "$A" verify "$t/killed"
-check "kill -9: the mountpoint can be cleaned up" fusermount3 -u "$t/mnt"
+# spxfs's unmounter (fs/unmounter.c) outlives it and removes the mount.
+check "kill -9: the unmounter removes the dead mount" wait_for sh -c "! grep -q ' $t/mnt fuse' /proc/self/mounts"
+check "kill -9: the unmounter has ended too" wait_for sh -c "[ -n '$unmounter' ] && ! kill -0 '$unmounter' 2>/dev/null"
 
 # Refusals.
 expect "refuses a log inside ROOT" 2 "inside ROOT" "$SPXFS" --audit-log "$t/root/log" "$t/root" "$t/mnt"
@@ -144,6 +147,20 @@ recorded=$(jq -r 'select(.op=="create" and .result=="ok") | .path' "$t/small/log
 check "full log disk: every file that exists was recorded ($created files, $recorded records)" test "$created" = "$recorded"
 expect "full log disk: the log verifies as far as it goes" 3 "all [0-9]+ records verify" "$A" verify "$t/small/log"
 umount "$t/small"
+
+# ROOT's own filesystem fills up: ENOSPC reaches the writer, the log
+# records it (and keeps working: it is on another filesystem).
+mkdir "$t/smallroot" "$t/fullmnt"
+mount -t tmpfs -o size=1m spxtest-root "$t/smallroot"
+start_audited "$t/smallroot" "$t/fullmnt" "$t/rootfull" || fail "mount a 1 MiB ROOT"
+dd if=/dev/zero of="$t/fullmnt/big" bs=64k count=64 2>"$t/dd.err"
+check "full ROOT: the writer gets ENOSPC" grep -q "No space left on device" "$t/dd.err"
+check "full ROOT: the mount still serves" sh -c "rm '$t/fullmnt/big' && echo ok > '$t/fullmnt/small' && test \"\$(cat '$t/fullmnt/small')\" = ok"
+stop_audited "$t/fullmnt"
+check "full ROOT: the close record names ENOSPC and counts the failed writes" \
+	test -n "$(rec "$t/rootfull" '.op=="close" and .path=="/big" and .write_error=="ENOSPC" and .write_errors >= 1 and .written > 0')"
+expect "full ROOT: the log verifies intact" 0 intact "$A" verify "$t/rootfull"
+umount "$t/smallroot"
 
 # Paths that are not UTF-8 round-trip exactly.
 start_audited "$t/root" "$t/mnt" "$t/utf" || fail "mount utf"

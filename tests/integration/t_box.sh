@@ -165,7 +165,26 @@ job=$!
 wait_for test -e "$d/root/started"
 check "while a job runs, its mounts are not in the host's mount table" \
 	test "$(grep -c ' /tmp/spxbox\.' /proc/self/mounts)" = 0
+# The supervisor confines itself once the job runs (sandbox/main.c): as
+# root it keeps the five file-serving capabilities (0x1f) alone; its
+# cleaner keeps none. The job's own work above ran under this.
+check "while a job runs, the supervisor is confined (seccomp, no_new_privs, CapEff 0x1f)" \
+	confined "$job" 000000000000001f
+check "while a job runs, the staging cleaner is confined (CapEff 0)" \
+	confined "$(pgrep -P "$job" -x spxbox-cleaner)" 0000000000000000
 wait $job
+u=$(new_root "$TEST_USER")
+runuser -u "$TEST_USER" -- "$BOX" --system --root "$u/root" -- /usr/bin/python3 -c '
+import time
+open("/started", "w").close()
+time.sleep(2)' &
+ujob=$!
+wait_for test -e "$u/root/started"
+check "unprivileged: the supervisor is confined (seccomp, no_new_privs, no capability)" \
+	confined "$(pgrep -P "$ujob" -x spxbox || pgrep -u "$TEST_USER" -x spxbox | head -1)" 0000000000000000
+wait $ujob
 check "docs/syscalls.md matches the policy" \
-	diff <("$BOX" --list-syscalls) <(sed -n '/^| call |/,$p' "$(dirname "$0")/../../docs/syscalls.md")
+	diff <("$BOX" --list-syscalls) <(sed -n '/^| call | why | arguments |$/,/^[0-9]* calls\.$/p' "$(dirname "$0")/../../docs/syscalls.md")
+check "docs/syscalls.md matches the daemons' own policy" \
+	diff <("$SPXFS" --list-syscalls) <(sed -n '/^| call | why | arguments | who |$/,/^[0-9]* calls\.$/p' "$(dirname "$0")/../../docs/syscalls.md")
 finish

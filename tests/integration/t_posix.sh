@@ -32,6 +32,18 @@ compare() {
 		fail "$name: mount"
 		return
 	fi
+	# Confined before it serves anything (fs/main.c): a root daemon keeps
+	# CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER and FSETID (0x1f)
+	# alone, an unprivileged one nothing; its unmounter as root keeps
+	# CAP_SYS_ADMIN (0x200000) alone. Then every operation below runs.
+	local want=0000000000000000 uwant=0000000000000000 pid upid
+	[ "$mount_as" = root ] && want=000000000000001f uwant=0000000000200000
+	pid=$(daemon_pid spxfs "$t/root")
+	check "$name: daemon confined (seccomp, no_new_privs, CapEff $want)" confined "$pid" "$want"
+	if [ "$mount_as" = root ]; then
+		upid=$(daemon_pid spxfs-unmount "$t/root")
+		check "$name: unmounter confined (CapEff $uwant)" confined "$upid" "$uwant"
+	fi
 	runuser -u "$user" -- "$HELPERS/posix_ops" "$t/native" >"$t/native.out" 2>/dev/null
 	runuser -u "$user" -- "$HELPERS/posix_ops" "$t/mnt" >"$t/spxfs.out" 2>/dev/null
 	local lines

@@ -1,0 +1,186 @@
+#include "unmounter.h"
+#include "caps_keep.h"
+#include "daemon_filter.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static bool same_mount_path(const char *escaped, const char *path)
+{
+	while (*escaped && *path) {
+		int c = (unsigned char)*escaped;
+		if (c == '\\' && escaped[1] >= '0' && escaped[1] <= '3' && escaped[2] && escaped[3]) {
+			c = (escaped[1] - '0') * 64 + (escaped[2] - '0') * 8 + (escaped[3] - '0');
+			escaped += 3;
+		}
+		if (c != (unsigned char)*path)
+			return false;
+		escaped++;
+		path++;
+	}
+	return *escaped == '\0' && *path == '\0';
+}
+
+/* The device ("major:minor") of the topmost mount at mnt when it is an
+ * spxfs mount; "" otherwise. */
+static void top_spxfs_mount(const char *mnt, char *dev, size_t len)
+{
+	dev[0] = '\0';
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char id[16], major_minor[32], root[8], point[4200];
+		if (sscanf(line, "%15s %*s %31s %7s %4199s", id, major_minor, root, point) != 4 ||
+		    !same_mount_path(point, mnt))
+			continue;
+		const char *sep = strstr(line, " - ");
+		bool ours = sep != NULL && strncmp(sep + 3, "fuse.spxfs ", 11) == 0;
+		snprintf(dev, len, "%s", ours ? major_minor : "");
+	}
+	free(line);
+	fclose(f);
+}
+
+static bool still_connected(int fuse_fd)
+{
+	struct pollfd p = {.fd = fuse_fd, .events = 0};
+	return !(poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
+}
+
+static bool as_root; /* read before the filter, which forbids asking */
+
+static int unmount_now(const char *mnt)
+{
+	if (as_root)
+		return umount2(mnt, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL ? 0 : -1;
+	char *argv[] = {"fusermount3", "-u", "-q", "-z", "--", (char *)mnt, NULL};
+	pid_t pid;
+	int status;
+	if (posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* As root the unmounter keeps CAP_SYS_ADMIN alone and can make only the
+ * calls below; unprivileged it holds no capability but must exec the
+ * setuid fusermount3, which a filter (no_new_privs) would defeat. */
+static void confine_unmounter(void)
+{
+	as_root = geteuid() == 0;
+	if (!as_root)
+		return;
+	const cap_value_t admin = CAP_SYS_ADMIN;
+	const char *what;
+	if (caps_keep_only(&admin, 1, &what) < 0)
+		_exit(1);
+	static const int calls[] = {
+		SCMP_SYS(read),	  SCMP_SYS(write), SCMP_SYS(close),	 SCMP_SYS(poll),
+		SCMP_SYS(openat), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
+		SCMP_SYS(brk),	  SCMP_SYS(mmap),  SCMP_SYS(munmap),	 SCMP_SYS(mremap),
+		SCMP_SYS(umount2),
+	};
+	if (helper_filter_install(calls, sizeof(calls) / sizeof(calls[0])) < 0)
+		_exit(1);
+}
+
+static void keep_only_fds(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+	if (lo > 3)
+		(void)close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	(void)close_range((unsigned)hi + 1, ~0U, 0);
+}
+
+static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *dev)
+{
+	keep_only_fds(sock, fuse_fd);
+	/* A ^C reaches the whole foreground group: spxfs ends cleanly on
+	 * it and then asks; the unmounter must still be here to answer. */
+	static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		(void)signal(ignored[i], SIG_IGN);
+	(void)prctl(PR_SET_NAME, "spxfs-unmount", 0, 0, 0);
+	confine_unmounter();
+
+	char c = 0;
+	ssize_t n;
+	do
+		n = read(sock, &c, 1);
+	while (n < 0 && errno == EINTR);
+	/* A byte is a request; EOF means spxfs died: unmount either way,
+	 * unless the mount is already gone (the connection reports an error)
+	 * or something else now sits on top of it. */
+	char result = '0';
+	if (still_connected(fuse_fd)) {
+		char now[32];
+		(void)close(fuse_fd); /* a dead daemon's callers get errors, not hangs */
+		top_spxfs_mount(mnt, now, sizeof(now));
+		if (strcmp(now, dev) == 0 && unmount_now(mnt) < 0)
+			result = '1';
+	}
+	if (n == 1)
+		(void)!write(sock, &result, 1);
+	_exit(0);
+}
+
+int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd)
+{
+	char dev[32];
+	top_spxfs_mount(mountpoint, dev, sizeof(dev));
+	if (dev[0] == '\0')
+		return -ENOENT;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return -e;
+	}
+	if (pid == 0)
+		run(sv[1], fuse_fd, mountpoint, dev);
+	close(sv[1]);
+	u->pid = pid;
+	u->sock = sv[0];
+	return 0;
+}
+
+int unmounter_finish(struct unmounter *u)
+{
+	char c = 'u', result = '1';
+	if (write(u->sock, &c, 1) == 1) {
+		ssize_t n;
+		do
+			n = read(u->sock, &result, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			result = '1';
+	}
+	close(u->sock);
+	while (waitpid(u->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return result == '0' ? 0 : -1;
+}
