@@ -6,6 +6,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,6 +86,8 @@ const struct daemon_call daemon_calls[] = {
 	A("poll", "waiting on a descriptor"),
 	A("pipe2", "libfuse's splice pipes; spxbox's file-server handshake"),
 	/* the spxbox supervisor: notifications, the job's process, its end */
+	{"ioctl", "isatty(): stdio and the sanitizers ask before writing to stderr", "request TCGETS",
+	 false},
 	{"seccomp", "libseccomp's queries before answering notifications",
 	 "operation SECCOMP_GET_NOTIF_SIZES, SECCOMP_GET_ACTION_AVAIL", true},
 	{"ioctl", "seccomp notifications", "request SECCOMP_IOCTL_NOTIF_RECV, _SEND, _ID_VALID",
@@ -121,7 +124,7 @@ const struct daemon_call daemon_calls[] = {
 #ifdef SANITIZED
 static const char *const sanitizer_calls[] = {
 	"sigaltstack", "clone", "ptrace", "prctl", "readlink", "readlinkat", "sched_getaffinity",
-	"getppid", "wait4", "waitid", "getdents64", "open", "openat", "lseek", "newfstatat", "fstat",
+	"getppid", "wait4", "waitid", "getdents", "getdents64", "open", "openat", "lseek", "newfstatat", "fstat",
 	"mincore", "sched_yield", "getpid", "gettid", "tgkill", "kill", "rt_sigaction",
 	"rt_sigprocmask", "rt_sigtimedwait", "mmap", "munmap", "mprotect", "madvise", "write",
 	"read", "close", "pipe2", "dup", "dup2", "getrlimit", "prlimit64", "uname", "futex",
@@ -212,6 +215,10 @@ static int add_calls(scmp_filter_ctx ctx, bool supervisor)
 	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, &thread);
 	static const unsigned long notify_ioctls[] = {
 		SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID};
+	struct scmp_arg_cmp tty = {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu,
+				   .datum_b = TCGETS};
+	if (r == 0)
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &tty);
 	for (size_t i = 0; r == 0 && supervisor && i < 3; i++) {
 		struct scmp_arg_cmp q = {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu,
 					 .datum_b = (uint32_t)notify_ioctls[i]};

@@ -21,6 +21,23 @@ check "the daemon still serves after EMFILE" sh -c "echo ok > '$t/mnt/after' && 
 check "ROOT is clean after removal" test "$(ls "$t/root" | grep -vc '^h0\|^after$')" = 0
 unmount "$t/mnt" || fail "unmount"
 
+# A job holding many files open at once: N (100,000) where the hard
+# descriptor limit allows; the daemon needs two descriptors per open file
+# (the file and its inode's handle), so under a lower hard limit (20,000
+# on machines without CAP_SYS_RESOURCE) as many as fit.
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] && hard=1048576
+H=$(( (hard - 1000) / 2 < N ? (hard - 1000) / 2 : N ))
+h=$(new_tmp)
+mkdir "$h/root" "$h/mnt"
+MOUNTS+=("$h/mnt")
+prlimit --nofile="$hard:$hard" "$SPXFS" "$h/root" "$h/mnt" || fail "mount for $H open files"
+expect "a job holds $H files open at once through spxfs (hard limit $hard)" 0 "$H files held open" \
+	prlimit --nofile="$hard:$hard" "$HELPERS/many_files" --hold "$h/mnt" "$H"
+check "after $H open files, ROOT is clean and the daemon serves" \
+	sh -c "test -z \"\$(ls '$h/root')\" && echo ok > '$h/mnt/x' && test \"\$(cat '$h/mnt/x')\" = ok"
+unmount "$h/mnt" || fail "unmount after $H open files"
+
 # The same, smaller, with an unprivileged daemon and caller.
 u=$(new_tmp)
 mkdir "$u/root" "$u/mnt"
