@@ -254,10 +254,6 @@ int daemon_filter_install(const char *program, bool supervisor)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	/* A daemon's stderr may be /dev/null: the kernel's log keeps the
-	 * refusal too. */
-	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
 	if (r == 0)
 		r = add_calls(ctx, supervisor);
 	if (r == 0)
