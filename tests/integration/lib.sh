@@ -121,6 +121,14 @@ daemon_pid() {
 	return 1
 }
 
+# confined_daemon NAME ROOT CAPEFF: confined (below) the daemon process
+# NAME serving ROOT. A daemonized spxfs returns once mounted and confines
+# itself just after: poll with wait_for.
+confined_daemon() {
+	local pid
+	pid=$(daemon_pid "$1" "$2") && confined "$pid" "$3" >/dev/null
+}
+
 # confined PID CAPEFF: the process has a seccomp filter, no_new_privs and
 # exactly the effective and permitted capabilities CAPEFF (hex, 16 digits).
 confined() {

@@ -36,13 +36,13 @@ compare() {
 	# CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER and FSETID (0x1f)
 	# alone, an unprivileged one nothing; its unmounter as root keeps
 	# CAP_SYS_ADMIN (0x200000) alone. Then every operation below runs.
-	local want=0000000000000000 uwant=0000000000000000 pid upid
-	[ "$mount_as" = root ] && want=000000000000001f uwant=0000000000200000
-	pid=$(daemon_pid spxfs "$t/root")
-	check "$name: daemon confined (seccomp, no_new_privs, CapEff $want)" confined "$pid" "$want"
+	local want=0000000000000000 uwant=0000000000200000
+	[ "$mount_as" = root ] && want=000000000000001f
+	check "$name: daemon confined (seccomp, no_new_privs, CapEff $want)" \
+		wait_for confined_daemon spxfs "$t/root" "$want"
 	if [ "$mount_as" = root ]; then
-		upid=$(daemon_pid spxfs-unmount "$t/root")
-		check "$name: unmounter confined (CapEff $uwant)" confined "$upid" "$uwant"
+		check "$name: unmounter confined (CapEff $uwant)" \
+			wait_for confined_daemon spxfs-unmount "$t/root" "$uwant"
 	fi
 	runuser -u "$user" -- "$HELPERS/posix_ops" "$t/native" >"$t/native.out" 2>/dev/null
 	runuser -u "$user" -- "$HELPERS/posix_ops" "$t/mnt" >"$t/spxfs.out" 2>/dev/null
