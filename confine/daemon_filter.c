@@ -163,6 +163,7 @@ void daemon_filter_print(void)
 }
 
 static char refused_prefix[64];
+static int refused_status; /* spxfs: 70; spxbox: 125, its own failure */
 
 static size_t put_number(char *p, long v)
 {
@@ -194,7 +195,7 @@ static void refused(int sig, siginfo_t *si, void *ctx)
 	memcpy(line + len, tail, sizeof(tail) - 1);
 	len += sizeof(tail) - 1;
 	(void)!write(STDERR_FILENO, line, len);
-	_exit(70);
+	_exit(refused_status);
 }
 
 static int add_calls(scmp_filter_ctx ctx, bool supervisor)
@@ -241,6 +242,7 @@ static int add_calls(scmp_filter_ctx ctx, bool supervisor)
 int daemon_filter_install(const char *program, bool supervisor)
 {
 	snprintf(refused_prefix, sizeof(refused_prefix), "%s: system call ", program);
+	refused_status = supervisor ? 125 : 70;
 	struct sigaction sa = {.sa_sigaction = refused, .sa_flags = SA_SIGINFO};
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)

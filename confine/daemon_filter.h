@@ -21,8 +21,9 @@ extern const struct daemon_call daemon_calls[];
 size_t daemon_calls_len(void);
 
 /* Installs the filter on every thread of the process (TSYNC). program
- * names the process in the line printed when a call is refused.
- * 0 or -errno. */
+ * names the process in the line printed when a call is refused; the exit
+ * status is then 70 (spxfs) or 125 (spxbox: its own failure, not the
+ * job's). 0 or -errno. */
 int daemon_filter_install(const char *program, bool supervisor);
 
 /* For the small helpers the daemons fork before confining themselves

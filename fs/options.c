@@ -31,7 +31,8 @@ const char *options_usage(void)
 	       "  -V, --version         show the version and exit\n"
 	       "      --list-syscalls   print the system calls spxfs allows itself once mounted\n"
 	       "\n"
-	       "Exit status: 0 after a clean unmount, 1 on a runtime failure, 2 on a usage error.\n";
+	       "Exit status: 0 after a clean unmount, 1 on a runtime failure, 2 on a usage error,\n"
+	       "70 when it stopped on a system call outside its allowlist.\n";
 }
 
 static int fail(struct spxfs_options *opts, const char *what, const char *arg)

@@ -142,7 +142,7 @@ START_TEST(supervisor_filter_adds_its_calls_only)
 {
 	int status = in_child(supervisor_body, NULL);
 	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 70);
+	ck_assert_int_eq(WEXITSTATUS(status), 125);
 }
 END_TEST
 
