@@ -7,10 +7,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,10 +31,16 @@ static _Noreturn void die(const struct child_plan *p, const char *what, int err)
  * with the job's status (128+N for a signal, as a shell reports it). */
 static _Noreturn void init_run(const struct child_plan *p, pid_t job)
 {
-	close(p->sock);
 	const char *what;
 	if (caps_drop_all(p->job_uid, p->job_gid, p->as_root, &what) < 0)
 		_exit(125);
+	/* Changing ids cleared the parent-death signal: set it again, and
+	 * if spxbox died meanwhile (its end of the channel hung up), go. */
+	struct pollfd hup = {.fd = p->sock, .events = 0};
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	    (poll(&hup, 1, 0) == 1 && (hup.revents & POLLHUP)))
+		_exit(125);
+	close(p->sock);
 	for (;;) {
 		int status;
 		pid_t pid = wait(&status);
@@ -82,6 +91,12 @@ _Noreturn void child_run(const struct child_plan *p)
 	char buf[64];
 	size_t len;
 	int fd;
+	/* If spxbox dies, so does the namespace (the kernel kills the rest
+	 * of a PID namespace with its pid 1): a job must not run on, with no
+	 * supervisor and no filesystem. A death before this line shows as
+	 * the channel's EOF below. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		_exit(125);
 	if (channel_recv(p->sock, buf, sizeof(buf), &len, &fd) != MSG_GO)
 		_exit(125); /* the supervisor is gone */
 

@@ -173,6 +173,19 @@ check "while a job runs, the supervisor is confined (seccomp, no_new_privs, CapE
 check "while a job runs, the staging cleaner is confined (CapEff 0)" \
 	confined "$(pgrep -P "$job" -x spxbox-cleaner)" 0000000000000000
 wait $job
+# kill -9 of spxbox itself: the job's namespace dies with it (pid 1 has
+# a parent-death signal) and the cleaner removes the staging directory.
+"$BOX" --system --root "$d/root" -- /usr/bin/python3 -c '
+import time
+open("/started9", "w").close()
+time.sleep(60)  # spx-kill9-marker' &
+job9=$!
+wait_for test -e "$d/root/started9"
+kill -9 "$job9"
+wait "$job9" 2>/dev/null
+check "kill -9 of spxbox: the job is gone too" wait_for sh -c "! pgrep -f spx-kill9-marke[r] >/dev/null"
+check "kill -9 of spxbox: no staging directory left" \
+	wait_for sh -c "test \"\$(ls -d /tmp/spxbox.* 2>/dev/null | sort)\" = '$staging_before'"
 u=$(new_root "$TEST_USER")
 runuser -u "$TEST_USER" -- "$BOX" --system --root "$u/root" -- /usr/bin/python3 -c '
 import time
