@@ -98,6 +98,18 @@ START_TEST(landlock_confines_to_the_grant)
 	char dir[] = "/tmp/spx-unit-XXXXXX";
 	make_tree(dir);
 	int status = in_child(landlock_body, dir);
+	static const char *const made[] = {"in/d/f", "in/fifo", "in/f", "out/secret"};
+	static const char *const dirs[] = {"in/d", "in", "out"};
+	char p[160];
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, made[i]);
+		(void)unlink(p);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, dirs[i]);
+		(void)rmdir(p);
+	}
+	ck_assert_int_eq(rmdir(dir), 0);
 	ck_assert(WIFEXITED(status));
 	ck_assert_msg(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 77,
 		      "landlock child exited %d", WEXITSTATUS(status));
