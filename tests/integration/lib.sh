@@ -11,7 +11,9 @@ TEST_USER=${SPX_TEST_USER:-spxtest}
 PASSED=0
 FAILED=0
 MOUNTS=()
-TMPDIRS=()
+# new_tmp runs in a $(...) subshell, which cannot add to an array of
+# ours: the directories it makes are listed in this file instead.
+TMPLIST=$(mktemp /tmp/spx-tmplist.XXXXXX)
 
 cleanup() {
 	local m
@@ -20,12 +22,13 @@ cleanup() {
 			fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
 		fi
 	done
-	for m in "${TMPDIRS[@]}"; do
+	while read -r m; do
 		# only what we made: our own mktemp directories, nothing mounted below
-		if ! grep -q " $m/" /proc/self/mounts; then
+		if [ -n "$m" ] && ! grep -q " $m/" /proc/self/mounts; then
 			rm -rf --one-file-system "$m"
 		fi
-	done
+	done <"$TMPLIST"
+	rm -f "$TMPLIST"
 }
 trap cleanup EXIT
 
@@ -65,7 +68,7 @@ new_tmp() {
 	local d
 	d=$(mktemp -d /tmp/spx-test.XXXXXX)
 	chmod 0755 "$d"
-	TMPDIRS+=("$d")
+	echo "$d" >>"$TMPLIST"
 	echo "$d"
 }
 
