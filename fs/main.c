@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,13 +83,6 @@ static int confine(struct spx_fs *fs, int root_fd, bool read_only)
 		return die(EXIT_RUNTIME, line);
 	}
 	return 0;
-}
-
-/* The kernel reports an error on /dev/fuse once the mount is gone. */
-static bool connection_gone(struct fuse_session *se)
-{
-	struct pollfd p = {.fd = fuse_session_fd(se), .events = 0};
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 static int serve(struct fuse_session *se)
@@ -202,7 +194,7 @@ out_unmounter:
 	if (unmounter_finish(&um) < 0) {
 		snprintf(err, sizeof(err), "could not unmount; run: fusermount3 -u %s", mnt);
 		status = die(EXIT_RUNTIME, err);
-	} else if (connection_gone(se)) {
+	} else if (unmounter_mount_gone(fuse_session_fd(se))) {
 		/* libfuse then only closes and frees: no umount, no exec,
 		 * nothing the filter would refuse. */
 		fuse_session_unmount(se);

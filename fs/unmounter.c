@@ -1,18 +1,17 @@
 #include "unmounter.h"
 #include "caps_keep.h"
 #include "daemon_filter.h"
+#include "helper_process.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <seccomp.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,10 +58,10 @@ static void top_spxfs_mount(const char *mnt, char *dev, size_t len)
 	fclose(f);
 }
 
-static bool still_connected(int fuse_fd)
+bool unmounter_mount_gone(int fuse_fd)
 {
 	struct pollfd p = {.fd = fuse_fd, .events = 0};
-	return !(poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 static bool as_root; /* read before the filter, which forbids asking */
@@ -102,25 +101,9 @@ static void confine_unmounter(void)
 		_exit(1);
 }
 
-static void keep_only_fds(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-	if (lo > 3)
-		(void)close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	(void)close_range((unsigned)hi + 1, ~0U, 0);
-}
-
 static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *dev)
 {
-	keep_only_fds(sock, fuse_fd);
-	/* A ^C reaches the whole foreground group: spxfs ends cleanly on
-	 * it and then asks; the unmounter must still be here to answer. */
-	static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		(void)signal(ignored[i], SIG_IGN);
-	(void)prctl(PR_SET_NAME, "spxfs-unmount", 0, 0, 0);
+	helper_process_begin("spxfs-unmount", sock, fuse_fd);
 	confine_unmounter();
 
 	char c = 0;
@@ -132,7 +115,7 @@ static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *de
 	 * unless the mount is already gone (the connection reports an error)
 	 * or something else now sits on top of it. */
 	char result = '0';
-	if (still_connected(fuse_fd)) {
+	if (!unmounter_mount_gone(fuse_fd)) {
 		char now[32];
 		(void)close(fuse_fd); /* a dead daemon's callers get errors, not hangs */
 		top_spxfs_mount(mnt, now, sizeof(now));

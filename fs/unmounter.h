@@ -7,6 +7,7 @@
 #ifndef SPX_UNMOUNTER_H
 #define SPX_UNMOUNTER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct unmounter {
@@ -17,6 +18,10 @@ struct unmounter {
 /* Forks the unmounter for the spxfs mount at mountpoint (absolute),
  * served through fuse_fd. 0 or -errno. */
 int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd);
+
+/* Whether the mount served through fuse_fd is gone: the kernel reports
+ * an error on /dev/fuse once it is unmounted. */
+bool unmounter_mount_gone(int fuse_fd);
 
 /* Asks for the unmount and waits for it. 0 when the mount is gone
  * (also when it was gone already), -1 when it could not be removed. */

@@ -1,11 +1,10 @@
 #include "cleaner.h"
 #include "caps_keep.h"
 #include "daemon_filter.h"
+#include "helper_process.h"
 
 #include <errno.h>
 #include <seccomp.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,16 +12,7 @@
 static _Noreturn void run(int sock, struct staging *st)
 {
 	/* only the socket and the placeholders' directory stay open */
-	int lo = sock < st->ph_fd ? sock : st->ph_fd, hi = sock < st->ph_fd ? st->ph_fd : sock;
-	if (lo > 3)
-		(void)close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	(void)close_range((unsigned)hi + 1, ~0U, 0);
-	static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		(void)signal(ignored[i], SIG_IGN);
-	(void)prctl(PR_SET_NAME, "spxbox-cleaner", 0, 0, 0);
+	helper_process_begin("spxbox-cleaner", sock, st->ph_fd);
 	const char *what;
 	static const int calls[] = {SCMP_SYS(read), SCMP_SYS(close), SCMP_SYS(unlinkat),
 				    SCMP_SYS(rmdir)};
