@@ -1,4 +1,5 @@
 #include "daemon_filter.h"
+#include "sanitized.h"
 
 #include <errno.h>
 #include <linux/sched.h>
@@ -110,25 +111,17 @@ const struct daemon_call daemon_calls[] = {
 	S("landlock_restrict_self", "the same"),
 };
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-
 /* Only in a sanitizer build (meson -Db_sanitize=...): the calls the ASan,
  * LSan and UBSan runtimes make to set up threads, write a report and
  * check for leaks at exit (a tracer process that stops the threads). */
 #ifdef SANITIZED
 static const char *const sanitizer_calls[] = {
 	"sigaltstack", "clone", "ptrace", "prctl", "readlink", "readlinkat", "sched_getaffinity",
-	"getppid", "wait4", "waitid", "getdents", "getdents64", "open", "openat", "lseek", "newfstatat", "fstat",
-	"mincore", "sched_yield", "getpid", "gettid", "tgkill", "kill", "rt_sigaction",
-	"rt_sigprocmask", "rt_sigtimedwait", "mmap", "munmap", "mprotect", "madvise", "write",
-	"read", "close", "pipe2", "dup", "dup2", "getrlimit", "prlimit64", "uname", "futex",
-	"nanosleep", "clock_nanosleep", "exit", "exit_group",
+	"getppid", "wait4", "waitid", "getdents", "getdents64", "open", "openat", "lseek",
+	"newfstatat", "fstat", "mincore", "sched_yield", "getpid", "gettid", "tgkill", "kill",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigtimedwait", "mmap", "munmap", "mprotect",
+	"madvise", "write", "read", "close", "pipe2", "dup", "dup2", "getrlimit", "prlimit64",
+	"uname", "futex", "nanosleep", "clock_nanosleep", "exit", "exit_group",
 };
 #endif
 

@@ -1,6 +1,7 @@
 #include "self_confine.h"
 #include "caps_keep.h"
 #include "daemon_filter.h"
+#include "sanitized.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -9,14 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
 
 /* A sanitizer writes its report to ASAN_OPTIONS' log_path: a sanitized
  * build lets it, or the report of a bug would be lost to Landlock. */
@@ -63,7 +56,7 @@ int self_confine_files(const char *program, const struct landlock_grant *grants,
 		all[n++] = (struct landlock_grant){.fd = san, .access = landlock_dir_rw()};
 		/* LSan lists /proc/self/task to stop the threads */
 		proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (proc >= 0 && n < sizeof(all) / sizeof(all[0]))
+		if (proc >= 0) /* room for both: checked above */
 			all[n++] = (struct landlock_grant){.fd = proc, .access = landlock_dir_ro()};
 	}
 	char notice[256] = "";
