@@ -1,29 +1,18 @@
 /* libFuzzer target: spxfs's command line. The input is split at NUL bytes
- * into argv. */
+ * into argv; the whole input also goes to the size and duration parsers
+ * (units.c), which spxbox's options share. */
+#include "fuzz_argv.h"
 #include "options.h"
 #include "units.h"
-
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1);
-	char *argv[66];
-	if (buf == NULL)
+	char *buf, *argv[FUZZ_ARGV_MAX];
+	int argc = fuzz_argv(data, size, "spxfs", &buf, argv);
+	if (argc == 0)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	int argc = 0;
-	argv[argc++] = "spxfs";
-	for (size_t i = 0; i <= size && argc < 64;) {
-		argv[argc++] = buf + i;
-		i += strlen(buf + i) + 1;
-	}
-	argv[argc] = NULL;
 	struct spxfs_options opts;
 	(void)options_parse(&opts, argc, argv);
 	double d;
