@@ -87,13 +87,9 @@ static int confine(struct spx_fs *fs, int root_fd, bool read_only)
 
 static int serve(struct fuse_session *se)
 {
-	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-	if (cfg == NULL)
+	int r = spx_serve(se);
+	if (r == -ENOMEM)
 		return die(EXIT_RUNTIME, "out of memory");
-	fuse_loop_cfg_set_max_threads(cfg, 16);
-	fuse_loop_cfg_set_idle_threads(cfg, 4);
-	int r = fuse_session_loop_mt(se, cfg);
-	fuse_loop_cfg_destroy(cfg);
 	/* After SIGTERM/SIGINT/SIGHUP libfuse returns the signal number:
 	 * that is a requested, clean end. */
 	return r >= 0 ? 0 : die(EXIT_RUNTIME, "the FUSE session ended with an error");

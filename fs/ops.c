@@ -1,5 +1,7 @@
-/* The table of handlers and the connection set-up. */
+/* The table of handlers, the connection set-up and the serving loop. */
 #include "spxfs.h"
+
+#include <errno.h>
 
 void spx_init(void *userdata, struct fuse_conn_info *conn)
 {
@@ -56,3 +58,15 @@ const struct fuse_lowlevel_ops spxfs_ops = {
 	.listxattr = spx_listxattr,
 	.removexattr = spx_removexattr,
 };
+
+int spx_serve(struct fuse_session *se)
+{
+	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+	if (cfg == NULL)
+		return -ENOMEM;
+	fuse_loop_cfg_set_max_threads(cfg, 16);
+	fuse_loop_cfg_set_idle_threads(cfg, 4);
+	int r = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return r;
+}

@@ -39,6 +39,10 @@ struct spx_fs {
 
 extern const struct fuse_lowlevel_ops spxfs_ops;
 
+/* Serves se with libfuse's worker threads (up to 16, 4 kept idle) until
+ * it ends: 0 or the signal number that ended it, -errno on failure. */
+int spx_serve(struct fuse_session *se);
+
 static inline struct spx_fs *spx_fs_of(fuse_req_t req)
 {
 	return (struct spx_fs *)fuse_req_userdata(req);

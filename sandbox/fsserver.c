@@ -20,13 +20,7 @@ static void *serve(void *arg)
 		fprintf(stderr, "spxbox: confining the file server: %s\n", err);
 	if (write(s->ready[1], &ok, sizeof(ok)) != sizeof(ok) || ok < 0)
 		return NULL;
-	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-	if (cfg != NULL) {
-		fuse_loop_cfg_set_max_threads(cfg, 16);
-		fuse_loop_cfg_set_idle_threads(cfg, 4);
-		(void)fuse_session_loop_mt(s->se, cfg);
-		fuse_loop_cfg_destroy(cfg);
-	}
+	(void)spx_serve(s->se);
 	return NULL;
 }
 
