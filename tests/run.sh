@@ -55,9 +55,9 @@ run_unit() { # variant build-dir
 	fi
 }
 
-run_script() { # variant build-dir script
+run_script() { # variant build-dir(absolute) script
 	local out rc=0
-	out=$(SPX_BUILD="$top/$2" timeout 900 bash "$3" 2>&1) || rc=$?
+	out=$(SPX_BUILD="$2" timeout 900 bash "$3" 2>&1) || rc=$?
 	echo "$out"
 	local line p f
 	line=$(echo "$out" | grep -E '^[a-z_]+\.sh: [0-9]+ passed, [0-9]+ failed$' | tail -1)
@@ -83,6 +83,23 @@ check_reports() { # variant dir
 	fi
 }
 
+# The unprivileged cases run the built programs as spxtest. A checkout
+# that user cannot reach (under /root, or in a 0700 mktemp directory) gets
+# its build directory copied to a directory that user can read, for the
+# integration scripts only.
+for_test_user() { # build-dir: prints the absolute path to run from
+	if runuser -u spxtest -- test -x "$top/$1/fs/spxfs" 2>/dev/null; then
+		echo "$top/$1"
+		return
+	fi
+	local d
+	d=$(mktemp -d /tmp/spx-build.XXXXXX)
+	chmod 0755 "$d"
+	cp -a "$top/$1" "$d/"
+	chmod -R a+rX "$d"
+	echo "$d/$1"
+}
+
 variant() { # name build-dir meson-options...
 	local name=$1 dir=$2
 	shift 2
@@ -92,9 +109,12 @@ variant() { # name build-dir meson-options...
 		return
 	fi
 	run_unit "$name" "$dir"
+	local run_dir
+	run_dir=$(for_test_user "$dir")
 	for s in tests/integration/t_*.sh; do
-		run_script "$name" "$dir" "$s"
+		run_script "$name" "$run_dir" "$s"
 	done
+	[ "$run_dir" = "$top/$dir" ] || rm -rf "$(dirname "$run_dir")"
 }
 
 variant plain build-test -Dtests=enabled
