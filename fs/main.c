@@ -120,8 +120,6 @@ int main(int argc, char **argv)
 	if (root_fd < 0)
 		return die(root_fd == -2 ? EXIT_USAGE : EXIT_RUNTIME, err);
 
-	/* Half the descriptors cache O_PATH handles; the rest serve open
-	 * files and directories. */
 	size_t nofile = startup_raise_nofile();
 	struct spx_fs fs = {
 		.read_only = opts.read_only,
@@ -143,8 +141,7 @@ int main(int argc, char **argv)
 		}
 		fs.audit_all = opts.audit_all;
 	}
-	fs.table = inode_table_new(root_fd, nofile / 2);
-	if (fs.table == NULL)
+	if (spx_fs_caches_new(&fs, root_fd, nofile) < 0)
 		return die(EXIT_RUNTIME, "cannot set up the inode table");
 
 	int status = EXIT_RUNTIME;
@@ -203,7 +200,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_table:
-	inode_table_free(fs.table);
+	spx_fs_caches_free(&fs);
 	if (fs.proc_self_fd >= 0)
 		close(fs.proc_self_fd);
 	if (fs.log != NULL)

@@ -1,7 +1,9 @@
 #include "open_file.h"
 #include "audit.h"
 #include "chain.h"
+#include "open_fds.h"
 #include "record.h"
+#include "spxfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +33,7 @@ struct io_account {
 };
 
 struct open_file {
-	int fd;
+	struct open_fd desc; /* the host descriptor */
 	int flags;
 	bool audited, created_empty, reached_eof, touched;
 	pid_t pid;
@@ -52,13 +54,14 @@ static void account_init(struct io_account *a)
 	}
 }
 
-struct open_file *open_file_new(int fd, int flags, bool audited, bool created_empty,
-				    pid_t pid, uid_t uid, gid_t gid, char *path)
+struct open_file *open_file_new(struct spx_fs *fs, int fd, struct spx_inode *in, int flags,
+				    bool audited, bool created_empty, pid_t pid, uid_t uid,
+				    gid_t gid, char *path)
 {
 	struct open_file *h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return NULL;
-	h->fd = fd;
+	open_fds_add(fs->fds, &h->desc, fd, flags, in);
 	h->flags = flags;
 	h->audited = audited;
 	h->created_empty = created_empty;
@@ -74,9 +77,24 @@ struct open_file *open_file_new(int fd, int flags, bool audited, bool created_em
 	return h;
 }
 
-int open_file_fd(const struct open_file *h)
+int open_file_use(struct spx_fs *fs, struct open_file *h)
 {
-	return h->fd;
+	return open_fds_use(fs, &h->desc);
+}
+
+int open_file_use_open(struct spx_fs *fs, struct open_file *h)
+{
+	return open_fds_use_open(fs->fds, &h->desc);
+}
+
+void open_file_done(struct spx_fs *fs, struct open_file *h)
+{
+	open_fds_done(fs->fds, &h->desc);
+}
+
+void open_file_set_locked(struct spx_fs *fs, struct open_file *h, bool locked)
+{
+	open_fds_set_locked(fs->fds, &h->desc, locked);
 }
 
 static void add_range(struct io_account *a, off_t start, off_t end)
@@ -224,19 +242,25 @@ static void add_written(struct spx_fs *fs, json_t *rec, struct open_file *h)
 	json_object_set_new(rec, "written", json_integer((json_int_t)h->wr.bytes));
 	if (h->wr.bytes == 0 && !h->touched && !h->created_empty)
 		return;
+	int fd = open_file_use(fs, h);
+	if (fd < 0) { /* closed to make room, and the file is gone from the host */
+		json_object_set_new(rec, "sha256_final", json_null());
+		return;
+	}
 	if (h->wr.bytes > 0)
 		json_object_set_new(rec, "write_ranges", ranges_json(&h->wr));
 	struct stat st;
 	json_t *hex = NULL;
 	/* The running hash is the content only if nothing else wrote it. */
-	if (h->created_empty && h->wr.sequential && fstat(h->fd, &st) == 0 &&
+	if (h->created_empty && h->wr.sequential && fstat(fd, &st) == 0 &&
 	    st.st_size == h->wr.next)
 		hex = digest_hex(h->wr.md);
 	if (hex == NULL)
-		hex = hash_file(fs, h->fd);
+		hex = hash_file(fs, fd);
 	json_object_set_new(rec, "sha256_final", hex != NULL ? hex : json_null());
-	if (fstat(h->fd, &st) == 0)
+	if (fstat(fd, &st) == 0)
 		json_object_set_new(rec, "size", json_integer((json_int_t)st.st_size));
+	open_file_done(fs, h);
 }
 
 json_t *open_file_close(struct spx_fs *fs, struct open_file *h)
@@ -257,7 +281,7 @@ json_t *open_file_close(struct spx_fs *fs, struct open_file *h)
 		EVP_MD_CTX_free(h->wr.md);
 		pthread_mutex_destroy(&h->lock);
 	}
-	close(h->fd);
+	open_fds_remove(fs->fds, &h->desc);
 	free(h->path);
 	free(h);
 	return rec;

@@ -13,14 +13,25 @@
 #include <sys/types.h>
 
 struct spx_fs;
+struct spx_inode;
 struct open_file;
 
-/* Takes fd. audited: keep the I/O account. created_empty: the file was
- * created or truncated by this open, so sequential writes from 0 are its
- * whole content. */
-struct open_file *open_file_new(int fd, int flags, bool audited, bool created_empty,
-				    pid_t pid, uid_t uid, gid_t gid, char *path);
-int open_file_fd(const struct open_file *h);
+/* Takes fd, opened with flags on inode in (its descriptor joins the cache
+ * of open_fds.h). audited: keep the I/O account. created_empty: the file
+ * was created or truncated by this open, so sequential writes from 0 are
+ * its whole content. */
+struct open_file *open_file_new(struct spx_fs *fs, int fd, struct spx_inode *in, int flags,
+				    bool audited, bool created_empty, pid_t pid, uid_t uid,
+				    gid_t gid, char *path);
+
+/* The host descriptor for one operation (reopened if it was closed to make
+ * room): >= 0 or -errno; each success is paired with open_file_done(). */
+int open_file_use(struct spx_fs *fs, struct open_file *h);
+/* The same, but -1 rather than reopening. */
+int open_file_use_open(struct spx_fs *fs, struct open_file *h);
+void open_file_done(struct spx_fs *fs, struct open_file *h);
+/* h (in use) holds a flock() now, or no longer: its descriptor stays. */
+void open_file_set_locked(struct spx_fs *fs, struct open_file *h, bool locked);
 
 void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, size_t asked);
 void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n);

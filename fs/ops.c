@@ -1,7 +1,9 @@
 /* The table of handlers, the connection set-up and the serving loop. */
+#include "open_fds.h"
 #include "spxfs.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 void spx_init(void *userdata, struct fuse_conn_info *conn)
 {
@@ -58,6 +60,29 @@ const struct fuse_lowlevel_ops spxfs_ops = {
 	.listxattr = spx_listxattr,
 	.removexattr = spx_removexattr,
 };
+
+int spx_fs_caches_new(struct spx_fs *fs, int root_fd, size_t nofile)
+{
+	/* Half the descriptors cache inodes' O_PATH handles, the other half
+	 * open files' descriptors, less a reserve for directories, the log
+	 * and the descriptors a request holds for a moment. */
+	size_t reserve = nofile / 4 < 64 ? nofile / 4 : 64;
+	fs->fds = open_fds_new(nofile - nofile / 2 - reserve);
+	fs->table = fs->fds != NULL ? inode_table_new(root_fd, nofile / 2) : NULL;
+	if (fs->table != NULL)
+		return 0;
+	open_fds_free(fs->fds);
+	fs->fds = NULL;
+	return -ENOMEM;
+}
+
+void spx_fs_caches_free(struct spx_fs *fs)
+{
+	inode_table_free(fs->table);
+	open_fds_free(fs->fds);
+	fs->table = NULL;
+	fs->fds = NULL;
+}
 
 int spx_serve(struct fuse_session *se)
 {

@@ -1,4 +1,5 @@
 /* Helpers every handler uses: pinning, lookups, reopening, ownership. */
+#include "open_fds.h"
 #include "spxfs.h"
 #include "resolve.h"
 
@@ -68,6 +69,7 @@ bool spx_out_of_fds(struct spx_fs *fs, int r)
 	if (r != -EMFILE && r != -ENFILE)
 		return false;
 	inode_table_shrink(fs->table);
+	open_fds_shrink(fs->fds);
 	return true;
 }
 

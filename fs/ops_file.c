@@ -2,7 +2,9 @@
  * fi->fh is an open_file: the host descriptor plus, when auditing, the
  * account of what was read and written through it, recorded at release.
  * An open file does not pin its inode's O_PATH descriptor: unlink keeps
- * the O_PATH descriptor of an inode that loses its last known name. */
+ * the O_PATH descriptor of an inode that loses its last known name.
+ * Its host descriptor may have been closed to make room (open_fds.h):
+ * each handler takes it with use_fd() and gives it back with done_fd(). */
 #include "audit.h"
 #include "record.h"
 #include "open_file.h"
@@ -21,9 +23,16 @@ static struct open_file *handle(const struct fuse_file_info *fi)
 	return (struct open_file *)(uintptr_t)fi->fh;
 }
 
-static int fh(const struct fuse_file_info *fi)
+/* The open file's host descriptor for this request (open_fds.h): >= 0,
+ * or -errno when it had to be reopened and could not be. */
+static int use_fd(fuse_req_t req, const struct fuse_file_info *fi)
 {
-	return open_file_fd(handle(fi));
+	return open_file_use(spx_fs_of(req), handle(fi));
+}
+
+static void done_fd(fuse_req_t req, const struct fuse_file_info *fi)
+{
+	open_file_done(spx_fs_of(req), handle(fi));
 }
 
 static int open_flags(struct spx_fs *fs, int flags)
@@ -34,13 +43,13 @@ static int open_flags(struct spx_fs *fs, int flags)
 }
 
 /* Wraps fd in a handle (recording the open) and replies; closes on error. */
-static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, int fd, char *path,
-			 bool created_empty, const struct fuse_entry_param *e)
+static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct spx_inode *in, int fd,
+			 char *path, bool created_empty, const struct fuse_entry_param *e)
 {
 	struct spx_fs *fs = spx_fs_of(req);
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct open_file *h = open_file_new(fd, fi->flags, fs->log != NULL, created_empty,
-						ctx->pid, ctx->uid, ctx->gid, path);
+	struct open_file *h = open_file_new(fs, fd, in, fi->flags, fs->log != NULL, created_empty,
+					    ctx->pid, ctx->uid, ctx->gid, path);
 	if (h == NULL) {
 		close(fd);
 		free(path);
@@ -95,7 +104,7 @@ void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, err);
 		return;
 	}
-	reply_opened(req, fi, ofd, path, (fi->flags & O_TRUNC) != 0, NULL);
+	reply_opened(req, fi, in, ofd, path, (fi->flags & O_TRUNC) != 0, NULL);
 }
 
 void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -145,7 +154,8 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 		fuse_reply_err(req, err);
 		return;
 	}
-	reply_opened(req, fi, ofd, path, made || (fi->flags & O_TRUNC), &e);
+	reply_opened(req, fi, (struct spx_inode *)(uintptr_t)e.ino, ofd, path,
+		     made || (fi->flags & O_TRUNC), &e);
 }
 
 void spx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -161,9 +171,12 @@ void spx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fus
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	ssize_t n = pread(fh(fi), buf, size, off);
+	int fd = use_fd(req, fi);
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, size, off);
+	int e = fd < 0 ? -fd : errno;
+	if (fd >= 0)
+		done_fd(req, fi);
 	if (n < 0) {
-		int e = errno;
 		open_file_failed(handle(fi), false, e);
 		fuse_reply_err(req, e);
 	} else {
@@ -184,9 +197,12 @@ void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off
 		fuse_reply_err(req, err);
 		return;
 	}
-	ssize_t n = pwrite(fh(fi), buf, size, off);
+	int fd = use_fd(req, fi);
+	ssize_t n = fd < 0 ? -1 : pwrite(fd, buf, size, off);
+	int e = fd < 0 ? -fd : errno;
+	if (fd >= 0)
+		done_fd(req, fi);
 	if (n < 0) {
-		int e = errno;
 		open_file_failed(handle(fi), true, e);
 		fuse_reply_err(req, e);
 		return;
@@ -198,10 +214,17 @@ void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off
 void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	/* close() of a duplicate reports delayed write errors and drops the
-	 * caller's POSIX locks, as closing the job's descriptor would. */
-	int dupfd = dup(fh(fi));
-	int r = dupfd < 0 || close(dupfd) < 0 ? errno : 0;
+	/* close() of a duplicate reports delayed write errors, as closing the
+	 * job's descriptor would. A descriptor closed to make room has
+	 * nothing left to report. */
+	struct spx_fs *fs = spx_fs_of(req);
+	int fd = open_file_use_open(fs, handle(fi));
+	int r = 0;
+	if (fd >= 0) {
+		int dupfd = dup(fd);
+		r = dupfd < 0 || close(dupfd) < 0 ? errno : 0;
+		open_file_done(fs, handle(fi));
+	}
 	fuse_reply_err(req, r);
 }
 
@@ -219,8 +242,15 @@ void spx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void spx_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	(void)ino;
-	int r = datasync ? fdatasync(fh(fi)) : fsync(fh(fi));
-	fuse_reply_err(req, r < 0 ? errno : 0);
+	int fd = use_fd(req, fi);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	int r = datasync ? fdatasync(fd) : fsync(fd);
+	r = r < 0 ? errno : 0;
+	done_fd(req, fi);
+	fuse_reply_err(req, r);
 }
 
 /* fallocate and copy_file_range change data outside write(): recorded
@@ -236,8 +266,12 @@ void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 	int err = spx_audit_ready(req);
 	if (err == 0 && !(mode & FALLOC_FL_PUNCH_HOLE))
 		err = spx_quota_charge(spx_fs_of(req), (uint64_t)length);
+	int fd = err == 0 ? use_fd(req, fi) : -1;
+	if (err == 0 && fd < 0)
+		err = -fd;
 	if (err == 0) {
-		err = fallocate(fh(fi), mode, offset, length) < 0 ? errno : 0;
+		err = fallocate(fd, mode, offset, length) < 0 ? errno : 0;
+		done_fd(req, fi);
 		open_file_touched(handle(fi));
 	}
 	err = audit_fd_op(req, "fallocate", ino, err,
@@ -249,9 +283,17 @@ void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 void spx_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
 {
 	(void)ino;
-	off_t r = lseek(fh(fi), off, whence);
+	int fd = use_fd(req, fi);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	/* only SEEK_DATA and SEEK_HOLE come here: no position is kept */
+	off_t r = lseek(fd, off, whence);
+	int e = errno;
+	done_fd(req, fi);
 	if (r < 0)
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, e);
 	else
 		fuse_reply_lseek(req, r);
 }
@@ -265,11 +307,19 @@ void spx_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	off_t in0 = off_in, out0 = off_out;
 	if (err == 0)
 		err = spx_quota_charge(spx_fs_of(req), len);
+	int in_fd = err == 0 ? use_fd(req, fi_in) : -1;
+	int out_fd = in_fd >= 0 ? use_fd(req, fi_out) : -1;
+	if (err == 0)
+		err = in_fd < 0 ? -in_fd : (out_fd < 0 ? -out_fd : 0);
 	if (err == 0) {
-		n = copy_file_range(fh(fi_in), &off_in, fh(fi_out), &off_out, len, (unsigned)flags);
+		n = copy_file_range(in_fd, &off_in, out_fd, &off_out, len, (unsigned)flags);
 		err = n < 0 ? errno : 0;
 		open_file_touched(handle(fi_out));
 	}
+	if (out_fd >= 0)
+		done_fd(req, fi_out);
+	if (in_fd >= 0)
+		done_fd(req, fi_in);
 	json_t *extra = NULL;
 	if (spx_fs_of(req)->log != NULL) {
 		extra = json_pack("{s:I, s:I, s:I}", "offset_in", (json_int_t)in0, "offset",
@@ -289,6 +339,16 @@ void spx_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 void spx_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op)
 {
 	(void)ino;
-	int r = flock(fh(fi), op);
-	fuse_reply_err(req, r < 0 ? errno : 0);
+	int fd = use_fd(req, fi);
+	if (fd < 0) {
+		spx_reply_err(req, fd);
+		return;
+	}
+	int r = flock(fd, op) < 0 ? errno : 0;
+	/* A lock lives on this descriptor: it must not be closed to make
+	 * room while the lock is held. */
+	if (r == 0)
+		open_file_set_locked(spx_fs_of(req), handle(fi), (op & ~LOCK_NB) != LOCK_UN);
+	done_fd(req, fi);
+	fuse_reply_err(req, r);
 }

@@ -59,33 +59,41 @@ static struct open_file *handle_of(fuse_req_t req, fuse_ino_t ino, struct fuse_f
 	return (struct open_file *)(uintptr_t)fi->fh;
 }
 
+/* Either *h (in use) or *pinned is set on success. */
 static int attr_fd(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		   struct spx_inode **pinned)
+		   struct open_file **h, struct spx_inode **pinned)
 {
 	*pinned = NULL;
-	struct open_file *h = handle_of(req, ino, fi);
-	if (h != NULL)
-		return open_file_fd(h);
+	*h = handle_of(req, ino, fi);
+	if (*h != NULL) {
+		int fd = open_file_use(spx_fs_of(req), *h);
+		if (fd < 0)
+			*h = NULL;
+		return fd;
+	}
 	return spx_pin(req, ino, pinned);
 }
 
-static void attr_done(fuse_req_t req, struct spx_inode *pinned)
+static void attr_done(fuse_req_t req, struct open_file *h, struct spx_inode *pinned)
 {
+	if (h != NULL)
+		open_file_done(spx_fs_of(req), h);
 	if (pinned != NULL)
 		spx_unpin(req, pinned);
 }
 
 void spx_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct open_file *h;
 	struct spx_inode *in;
-	int fd = attr_fd(req, ino, fi, &in);
+	int fd = attr_fd(req, ino, fi, &h, &in);
 	if (fd < 0) {
 		spx_reply_err(req, fd);
 		return;
 	}
 	struct stat st;
 	int err = -resolve_stat_fd(fd, &st);
-	attr_done(req, in);
+	attr_done(req, h, in);
 	err = spx_audit_detail(req, "getattr", spx_inode_of(req, ino), NULL, err);
 	if (err != 0)
 		fuse_reply_err(req, err);
@@ -198,15 +206,15 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		 struct fuse_file_info *fi)
 {
 	struct spx_fs *fs = spx_fs_of(req);
+	struct open_file *h;
 	struct spx_inode *in;
-	int fd = attr_fd(req, ino, fi, &in);
+	int fd = attr_fd(req, ino, fi, &h, &in);
 	if (fd < 0) {
 		spx_reply_err(req, fd);
 		return;
 	}
 	mode_t type = inode_type(spx_inode_of(req, ino));
-	struct open_file *h = handle_of(req, ino, fi);
-	int ffd = h != NULL ? open_file_fd(h) : -1;
+	int ffd = h != NULL ? fd : -1;
 	int r = fs->read_only ? -EROFS : -spx_audit_ready(req);
 	if (r == 0 && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
 		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
@@ -233,7 +241,7 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	struct stat st;
 	if (r == 0)
 		r = resolve_stat_fd(fd, &st);
-	attr_done(req, in);
+	attr_done(req, h, in);
 	int err = audit_setattr(req, ino, attr, valid, -r);
 	if (err != 0)
 		fuse_reply_err(req, err);

@@ -17,9 +17,11 @@
 #include "inode_table.h"
 
 struct audit_writer;
+struct open_fds;
 
 struct spx_fs {
 	struct inode_table *table;
+	struct open_fds *fds; /* open files' host descriptors (open_fds.h) */
 	int proc_self_fd;  /* O_PATH of /proc/self/fd: reopens an O_PATH fd */
 	bool read_only;
 	bool can_chown;	   /* running with CAP_CHOWN: give files to their creator */
@@ -38,6 +40,12 @@ struct spx_fs {
 };
 
 extern const struct fuse_lowlevel_ops spxfs_ops;
+
+/* Sets up fs->table (taking root_fd, an O_PATH descriptor of ROOT) and
+ * fs->fds for a process allowed nofile descriptors: 0, or -ENOMEM with
+ * root_fd still the caller's. */
+int spx_fs_caches_new(struct spx_fs *fs, int root_fd, size_t nofile);
+void spx_fs_caches_free(struct spx_fs *fs);
 
 /* Serves se with libfuse's worker threads (up to 16, 4 kept idle) until
  * it ends: 0 or the signal number that ended it, -errno on failure. */

@@ -217,21 +217,24 @@ int main(int argc, char **argv)
 	srv.fs.can_chown = as_root;
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
-	/* As spxfs does: half the descriptors cache O_PATH handles. The job
-	 * gets the caller's own limit back (child.c). */
+	/* Raised as spxfs raises it, for the caches; the job gets the
+	 * caller's own limit back (child.c). */
 	struct rlimit caller_nofile;
 	(void)getrlimit(RLIMIT_NOFILE, &caller_nofile);
-	srv.fs.table = inode_table_new(dup(root_fd), startup_raise_nofile() / 2);
-	if (srv.fs.proc_self_fd < 0 || srv.fs.table == NULL) {
+	int table_fd = dup(root_fd);
+	if (table_fd >= 0 && spx_fs_caches_new(&srv.fs, table_fd, startup_raise_nofile()) < 0) {
+		close(table_fd);
+		table_fd = -1;
+	}
+	if (srv.fs.proc_self_fd < 0 || table_fd < 0) {
 		fail("preparing the filesystem", "cannot open /proc/self/fd or set up inodes");
 		goto out;
 	}
 	if (o.audit_log != NULL && (srv.fs.log = open_log(&o, st.mnt, &status)) == NULL)
 		goto out;
 	if (o.fs_mount != NULL) {
-		/* no filesystem to serve: the table only mattered for --root */
-		inode_table_free(srv.fs.table);
-		srv.fs.table = NULL;
+		/* no filesystem to serve: the caches only mattered for --root */
+		spx_fs_caches_free(&srv.fs);
 	}
 
 	int sv[2];
@@ -313,8 +316,7 @@ int main(int argc, char **argv)
 out:
 	if (srv.fs.log != NULL)
 		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log);
-	if (srv.fs.table != NULL)
-		inode_table_free(srv.fs.table);
+	spx_fs_caches_free(&srv.fs);
 	if (srv.fs.proc_self_fd >= 0)
 		close(srv.fs.proc_self_fd);
 	if (root_fd >= 0)

@@ -107,6 +107,17 @@ wait_for() {
 	return 1
 }
 
+# wait_until SECONDS CMD...: polls CMD every 10 ms, for at most SECONDS.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	while [ "$SECONDS" -le "$end" ]; do
+		"$@" && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 as_user() { runuser -u "$TEST_USER" -- "$@"; }
 
 finish() {

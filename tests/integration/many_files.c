@@ -4,8 +4,13 @@
  * Through spxfs this walks far more inodes than the daemon may hold
  * descriptors for. Prints the counts; exits 1 on the first failure.
  *
- * many_files --hold DIR N: creates N files and holds them all open at
- * once, then reads each through its descriptor and removes them.
+ * many_files --hold DIR N [P]: P processes (default 1) create N files
+ * between them and hold them all open at once; once every process holds
+ * its share, each writes to and reads back every file through its
+ * descriptor, then closes and removes them. Half the files are opened
+ * with O_TRUNC, half with O_EXCL: a daemon that reopened them with those
+ * flags would lose the first write or fail. With MANY_FILES_RELEASE=PATH
+ * set, they all stay open until PATH exists.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int fail(const char *what, const char *path)
 {
 	printf("many_files: %s %s: %s\n", what, path, strerror(errno));
+	fflush(stdout); /* a child leaves by _exit() */
 	return 1;
 }
 
@@ -26,40 +33,85 @@ static void name_of(char *buf, size_t len, long i)
 	snprintf(buf, len, "d%04ld/f%04ld", i / 1000, i % 1000);
 }
 
-static int hold(long n)
+/* Files [from, to): all open, then (after *go) written and read back. */
+static int hold_share(long from, long to, int ready, int go)
 {
-	int *fds = calloc((size_t)n, sizeof(int));
+	long n = to - from;
+	int *fds = calloc((size_t)(n ? n : 1), sizeof(int));
 	char path[64];
 	if (fds == NULL)
 		return 2;
 	for (long i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "h%06ld", i);
-		fds[i] = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
-		if (fds[i] < 0 || write(fds[i], path, 7) != 7) {
-			free(fds);
+		snprintf(path, sizeof(path), "h%06ld", from + i);
+		int excl = (from + i) % 2 ? O_EXCL : O_TRUNC;
+		fds[i] = open(path, O_RDWR | O_CREAT | excl, 0644);
+		if (fds[i] < 0 || write(fds[i], path, 7) != 7)
 			return fail("hold", path);
-		}
 	}
+	char c = 0;
+	if (write(ready, "r", 1) != 1 || read(go, &c, 1) < 0)
+		return fail("wait for the others", "");
 	for (long i = 0; i < n; i++) {
-		char buf[8] = {0};
-		snprintf(path, sizeof(path), "h%06ld", i);
-		if (pread(fds[i], buf, 7, 0) != 7 || memcmp(buf, path, 7) != 0 || close(fds[i]) < 0 ||
-		    unlink(path) < 0) {
-			free(fds);
-			return fail("read held", path);
-		}
+		char buf[15] = {0};
+		snprintf(path, sizeof(path), "h%06ld", from + i);
+		if (pwrite(fds[i], path, 7, 7) != 7 || pread(fds[i], buf, 14, 0) != 14 ||
+		    memcmp(buf, path, 7) != 0 || memcmp(buf + 7, path, 7) != 0 ||
+		    close(fds[i]) < 0 || unlink(path) < 0)
+			return fail("write and read held", path);
 	}
 	free(fds);
-	printf("many_files: %ld files held open at once\n", n);
 	return 0;
+}
+
+static int hold(long n, int procs)
+{
+	int ready[2], go[2];
+	if (procs < 1 || pipe(ready) < 0 || pipe(go) < 0)
+		return 2;
+	for (int p = 0; p < procs; p++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail("fork", "");
+		if (pid == 0) {
+			close(ready[0]);
+			close(go[1]);
+			_exit(hold_share(n * p / procs, n * (p + 1) / procs, ready[1], go[0]));
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	char c;
+	int held = 0;
+	while (held < procs && read(ready[0], &c, 1) == 1)
+		held++;
+	if (held == procs) {
+		printf("many_files: %ld files held open at once by %d processes\n", n, procs);
+		fflush(stdout);
+		/* MANY_FILES_RELEASE=PATH: hold until PATH exists, so that a
+		 * test can look at everything while it is open. */
+		const char *release = getenv("MANY_FILES_RELEASE");
+		while (release != NULL && access(release, F_OK) < 0)
+			usleep(10000);
+	}
+	/* Closing go releases them all; a process that failed has exited. */
+	close(go[1]);
+	int bad = held != procs;
+	for (int p = 0; p < procs; p++) {
+		int st;
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad = 1;
+	}
+	if (!bad)
+		printf("many_files: %ld files written and read back through their descriptors\n", n);
+	return bad;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "--hold") == 0) {
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "--hold") == 0) {
 		if (chdir(argv[2]) < 0)
 			return fail("chdir", argv[2]);
-		return hold(atol(argv[3]));
+		return hold(atol(argv[3]), argc == 5 ? atoi(argv[4]) : 1);
 	}
 	if (argc != 3)
 		return 2;

@@ -1,42 +1,84 @@
 #!/bin/bash
 # Scale: spxfs serves far more files than it may hold descriptors for.
-# SPX_SCALE_FILES (default 100000) sets the size of the main run.
+# SPX_SCALE_FILES (default 100000) sets the size of the main run,
+# SPX_HOLD_FILES (default 100000) how many files a job holds open at once.
 set -u
 . "$(dirname "$0")/lib.sh"
 N=${SPX_SCALE_FILES:-100000}
+H=${SPX_HOLD_FILES:-100000}
 
 t=$(new_tmp)
 mkdir "$t/root" "$t/mnt"
 MOUNTS+=("$t/mnt")
 prlimit --nofile=1024:1024 "$SPXFS" "$t/root" "$t/mnt" || fail "mount with 1024 descriptors"
-pid=$(pgrep -n -f "spxfs $t/root")
+pid=$(daemon_pid spxfs "$t/root")
 expect "$N files through a daemon limited to 1,024 descriptors" 0 "$N files created" \
 	"$HELPERS/many_files" "$t/mnt" "$N"
 check "the daemon never held more than its limit" test "$(ls /proc/$pid/fd | wc -l)" -le 1024
-expect "900 files held open at once under 1,024 descriptors" 0 "900 files held open" \
-	"$HELPERS/many_files" --hold "$t/mnt" 900
-expect "past the limit, opens fail with EMFILE instead of crashing" 1 "Too many open files" \
-	"$HELPERS/many_files" --hold "$t/mnt" 1100
-check "the daemon still serves after EMFILE" sh -c "echo ok > '$t/mnt/after' && test \"\$(cat '$t/mnt/after')\" = ok"
+expect "3,000 files held open at once under 1,024 descriptors" 0 "3000 files written and read back" \
+	"$HELPERS/many_files" --hold "$t/mnt" 3000
+# flock() lives on spxfs's descriptor: a locked file's must not be closed
+# to make room, though 3,000 other files pass through meanwhile.
+expect "a flock() survives 3,000 other files under 1,024 descriptors" 0 "still locked" \
+	flock "$t/mnt/lock" sh -c "'$HELPERS/many_files' --hold '$t/mnt' 3000 >/dev/null &&
+		! flock -n '$t/mnt/lock' true && echo still locked"
+rm -f "$t/mnt/lock"
+check "the daemon still serves afterwards" sh -c "echo ok > '$t/mnt/after' && test \"\$(cat '$t/mnt/after')\" = ok"
 check "ROOT is clean after removal" test "$(ls "$t/root" | grep -vc '^h0\|^after$')" = 0
 unmount "$t/mnt" || fail "unmount"
 
-# A job holding many files open at once: N (100,000) where the hard
-# descriptor limit allows; the daemon needs two descriptors per open file
-# (the file and its inode's handle), so under a lower hard limit (20,000
-# on machines without CAP_SYS_RESOURCE) as many as fit.
+# A job holding many files open at once: H (100,000) files, held by as
+# many processes as their own descriptor limit needs, through a daemon
+# allowed 4,096 descriptors: it closes idle ones and reopens them on use.
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] && hard=1048576
-H=$(( (hard - 1000) / 2 < N ? (hard - 1000) / 2 : N ))
+per=$((hard - 1000))
+P=$(( (H + per - 1) / per ))
 h=$(new_tmp)
 mkdir "$h/root" "$h/mnt"
 MOUNTS+=("$h/mnt")
-prlimit --nofile="$hard:$hard" "$SPXFS" "$h/root" "$h/mnt" || fail "mount for $H open files"
-expect "a job holds $H files open at once through spxfs (hard limit $hard)" 0 "$H files held open" \
-	prlimit --nofile="$hard:$hard" "$HELPERS/many_files" --hold "$h/mnt" "$H"
+prlimit --nofile=4096:4096 "$SPXFS" "$h/root" "$h/mnt" || fail "mount for $H open files"
+hpid=$(daemon_pid spxfs "$h/root")
+out="$h/hold.out"
+MANY_FILES_RELEASE="$h/release" prlimit --nofile="$hard:$hard" \
+	"$HELPERS/many_files" --hold "$h/mnt" "$H" "$P" > "$out" 2>&1 &
+job=$!
+held_or_gone() { grep -q "held open at once" "$out" || ! kill -0 "$job" 2>/dev/null; }
+wait_until 900 held_or_gone
+# Counted from outside while every file is open: the job's descriptors
+# on the mount, and the daemon's own.
+open_now=0
+for c in $(pgrep -P "$job"); do
+	n=$(find "/proc/$c/fd" -lname "$h/mnt/*" 2>/dev/null | wc -l)
+	open_now=$((open_now + n))
+done
+daemon_fds=$(ls "/proc/$hpid/fd" | wc -l)
+touch "$h/release"
+wait "$job"
+rc=$?
+check "a job holds $H files open at once ($P processes; counted: $open_now)" test "$open_now" -eq "$H"
+check "meanwhile the daemon held $daemon_fds descriptors, within its 4,096" test "$daemon_fds" -le 4096
+check "each of the $H files was written and read back through its descriptor" \
+	sh -c "test $rc = 0 && grep -q '$H files written and read back' '$out'"
 check "after $H open files, ROOT is clean and the daemon serves" \
 	sh -c "test -z \"\$(ls '$h/root')\" && echo ok > '$h/mnt/x' && test \"\$(cat '$h/mnt/x')\" = ok"
 unmount "$h/mnt" || fail "unmount after $H open files"
+
+# Audited, the close records of files whose descriptors were closed to
+# make room still carry the final content's hash (read through a reopen).
+a=$(new_tmp)
+mkdir "$a/root" "$a/mnt"
+MOUNTS+=("$a/mnt")
+prlimit --nofile=256:256 "$SPXFS" --audit-log "$a/log" "$a/root" "$a/mnt" || fail "audited mount"
+expect "audited: 1,000 files held open by 2 processes under 256 descriptors" 0 \
+	"1000 files written and read back" "$HELPERS/many_files" --hold "$a/mnt" 1000 2
+unmount "$a/mnt" || fail "unmount audited"
+wait_for test -n "$(tail -1 "$a/log" | jq -r 'select(.op=="end")' 2>/dev/null)"
+expect "audited: the log verifies" 0 "intact" "$SPX_BUILD/tools/spxaudit" verify "$a/log"
+sha=$(printf h000123h000123 | sha256sum | cut -d' ' -f1)
+check "audited: 1,000 close records with the final size and hash" sh -c \
+	"test \"\$(jq -r 'select(.op==\"close\" and .size==14 and .sha256_final!=null) | .path' '$a/log' | sort -u | wc -l)\" = 1000 &&
+	test \"\$(jq -r 'select(.op==\"close\" and .path==\"/h000123\") | .sha256_final' '$a/log')\" = $sha"
 
 # The same, smaller, with an unprivileged daemon and caller.
 u=$(new_tmp)
@@ -46,5 +88,7 @@ MOUNTS+=("$u/mnt")
 as_user prlimit --nofile=256:256 "$SPXFS" "$u/root" "$u/mnt" || fail "unprivileged mount"
 expect "unprivileged: 20000 files under 256 descriptors" 0 "20000 files created" \
 	as_user "$HELPERS/many_files" "$u/mnt" 20000
+expect "unprivileged: 2,000 files held open by 2 processes under 256 descriptors" 0 \
+	"2000 files written and read back" as_user "$HELPERS/many_files" --hold "$u/mnt" 2000 2
 as_user fusermount3 -u "$u/mnt" && ! is_mounted "$u/mnt" || fail "unprivileged unmount"
 finish

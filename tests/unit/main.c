@@ -8,6 +8,7 @@ Suite *options_suite(void);
 Suite *audit_suite(void);
 Suite *policy_suite(void);
 Suite *confine_suite(void);
+Suite *open_fds_suite(void);
 
 int main(void)
 {
@@ -18,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, confine_suite());
+	srunner_add_suite(sr, open_fds_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
