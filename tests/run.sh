@@ -127,7 +127,7 @@ reports=$(mktemp -d /tmp/spx-sanitizer.XXXXXX)
 chmod 1777 "$reports"
 export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
-SPX_SANITIZE=1 SPX_SCALE_FILES=20000 variant sanitize build-sanitize -Dtests=enabled \
+SPX_SANITIZE=1 SPX_SCALE_FILES=20000 SPX_HOLD_FILES=20000 SPX_CREATE_FILES=20000 variant sanitize build-sanitize -Dtests=enabled \
 	-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 check_reports sanitize "$reports"
 unset ASAN_OPTIONS UBSAN_OPTIONS

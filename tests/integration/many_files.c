@@ -4,6 +4,9 @@
  * Through spxfs this walks far more inodes than the daemon may hold
  * descriptors for. Prints the counts; exits 1 on the first failure.
  *
+ * many_files --create DIR N P: P processes create N empty files between
+ * them (1,000 per directory), as fast as they can; nothing else.
+ *
  * many_files --hold DIR N [P]: P processes (default 1) create N files
  * between them and hold them all open at once; once every process holds
  * its share, each writes to and reads back every file through its
@@ -106,8 +109,53 @@ static int hold(long n, int procs)
 	return bad;
 }
 
+/* Files [from, to) as d<i/1000>/f<i%1000>, each directory made once. */
+static int create_share(long from, long to)
+{
+	char path[64];
+	for (long i = from; i < to; i++) {
+		if (i % 1000 == 0 || i == from) {
+			snprintf(path, sizeof(path), "d%04ld", i / 1000);
+			if (mkdir(path, 0755) < 0 && errno != EEXIST)
+				return fail("mkdir", path);
+		}
+		name_of(path, sizeof(path), i);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0 || close(fd) < 0)
+			return fail("create", path);
+	}
+	return 0;
+}
+
+static int create(long n, int procs)
+{
+	if (procs < 1)
+		return 2;
+	for (int p = 0; p < procs; p++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail("fork", "");
+		if (pid == 0)
+			_exit(create_share(n * p / procs, n * (p + 1) / procs));
+	}
+	int bad = 0;
+	for (int p = 0; p < procs; p++) {
+		int st;
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad = 1;
+	}
+	if (!bad)
+		printf("many_files: %ld files created by %d processes\n", n, procs);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "--create") == 0) {
+		if (chdir(argv[2]) < 0)
+			return fail("chdir", argv[2]);
+		return create(atol(argv[3]), atoi(argv[4]));
+	}
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "--hold") == 0) {
 		if (chdir(argv[2]) < 0)
 			return fail("chdir", argv[2]);

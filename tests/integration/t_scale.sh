@@ -1,11 +1,13 @@
 #!/bin/bash
 # Scale: spxfs serves far more files than it may hold descriptors for.
 # SPX_SCALE_FILES (default 100000) sets the size of the main run,
-# SPX_HOLD_FILES (default 100000) how many files a job holds open at once.
+# SPX_HOLD_FILES (default 100000) how many files a job holds open at once,
+# SPX_CREATE_FILES (default 1000000) how many a job creates.
 set -u
 . "$(dirname "$0")/lib.sh"
 N=${SPX_SCALE_FILES:-100000}
 H=${SPX_HOLD_FILES:-100000}
+C=${SPX_CREATE_FILES:-1000000}
 
 t=$(new_tmp)
 mkdir "$t/root" "$t/mnt"
@@ -26,6 +28,24 @@ rm -f "$t/mnt/lock"
 check "the daemon still serves afterwards" sh -c "echo ok > '$t/mnt/after' && test \"\$(cat '$t/mnt/after')\" = ok"
 check "ROOT is clean after removal" test "$(ls "$t/root" | grep -vc '^h0\|^after$')" = 0
 unmount "$t/mnt" || fail "unmount"
+
+# A job creating C (1,000,000) files, two processes at a time, through a
+# daemon limited to 1,024 descriptors. Only creation goes through the
+# mount (the run above also stats, reads and removes); ROOT is counted
+# on the host.
+c=$(new_tmp)
+mkdir "$c/root" "$c/mnt"
+MOUNTS+=("$c/mnt")
+prlimit --nofile=1024:1024 "$SPXFS" "$c/root" "$c/mnt" || fail "mount for $C files"
+cpid=$(daemon_pid spxfs "$c/root")
+expect "a job creates $C files (2 processes) through spxfs limited to 1,024 descriptors" 0 \
+	"$C files created" "$HELPERS/many_files" --create "$c/mnt" "$C" 2
+check "all $C files are in ROOT" test "$(find "$c/root" -type f | wc -l)" = "$C"
+last=$(printf 'd%04d/f%04d' $(((C - 1) / 1000)) $(((C - 1) % 1000)))
+check "the daemon ($(awk '/VmHWM/ {print $2, $3}' /proc/$cpid/status) at most) serves them: stat $last" \
+	test "$(stat -c %s "$c/mnt/$last")" = 0
+unmount "$c/mnt" || fail "unmount after $C files"
+rm -rf --one-file-system "$c/root"
 
 # A job holding many files open at once: H (100,000) files, held by as
 # many processes as their own descriptor limit needs, through a daemon
