@@ -26,7 +26,7 @@ struct open_fds *open_fds_new(size_t max_fds)
 		return NULL;
 	}
 	c->lru.prev = c->lru.next = &c->lru;
-	c->max_fds = max_fds < 16 ? 16 : max_fds;
+	c->max_fds = max_fds < 4 ? 4 : max_fds;
 	return c;
 }
 

@@ -222,7 +222,11 @@ void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int r = 0;
 	if (fd >= 0) {
 		int dupfd = dup(fd);
-		r = dupfd < 0 || close(dupfd) < 0 ? errno : 0;
+		if (dupfd < 0 && spx_out_of_fds(fs, -errno))
+			dupfd = dup(fd);
+		/* Our own lack of a descriptor is not the job's error: its
+		 * close() has nothing to learn then. */
+		r = dupfd >= 0 && close(dupfd) < 0 ? errno : 0;
 		open_file_done(fs, handle(fi));
 	}
 	fuse_reply_err(req, r);

@@ -56,6 +56,8 @@ static void created(fuse_req_t req, struct named *n, const char *name, int err, 
 	bool made = err == 0;
 	if (err == 0) {
 		int fd = resolve_child(n->pfd, name);
+		if (spx_out_of_fds(spx_fs_of(req), fd))
+			fd = resolve_child(n->pfd, name);
 		err = fd < 0 ? -fd : -spx_give_to_caller(req, fd, &n->pst);
 		if (fd >= 0)
 			close(fd);

@@ -3,7 +3,11 @@
  * COUNT operations (create, open+write at random offsets, read, truncate,
  * rename with every flag, link, unlink, mkdir, rmdir, symlink, chmod,
  * utimens, fsync) over a small set of names, so that they collide, and
- * runs them in DIR, printing each call and its outcome. The same seed run
+ * runs them in DIR, printing each call and its outcome. It also keeps up
+ * to HELD files open across operations and writes, reads, truncates and
+ * stats them through those descriptors, while their names are renamed and
+ * removed: through a daemon with few descriptors, their host descriptors
+ * are closed and reopened underneath. The same seed run
  * on a native directory and through spxfs must print the same lines and
  * leave the same tree (t_stress.sh compares both).
  */
@@ -97,12 +101,84 @@ static void op_rename(int dfd)
 	result(what, renameat2(dfd, a, dfd, b, f));
 }
 
+#define HELD 24
+static int held[HELD];
+
+static void op_hold(int dfd, const char *n)
+{
+	static const char *const top[] = {"a", "b", "c", "e"};
+	if (pick(4) != 0) /* mostly names whose directory exists */
+		n = top[pick(4)];
+	unsigned slot = pick(HELD), tries = 0;
+	while (held[slot] >= 0 && tries++ < HELD) /* the next free one */
+		slot = (slot + 1) % HELD;
+	int flags = O_RDWR | O_CREAT | (pick(4) == 0 ? O_EXCL : 0) | (pick(4) == 0 ? O_TRUNC : 0) |
+		    (pick(4) == 0 ? O_APPEND : 0);
+	char what[96];
+	if (held[slot] >= 0)
+		close(held[slot]);
+	held[slot] = openat(dfd, n, flags, 0644);
+	snprintf(what, sizeof(what), "hold %u %s %x", slot, n, (unsigned)flags);
+	result(what, held[slot] < 0 ? -1 : 0);
+}
+
+/* An operation through a held descriptor, whatever became of its name. */
+static void op_held(void)
+{
+	unsigned slot = pick(HELD), tries = 0;
+	while (held[slot] < 0 && tries++ < HELD) /* the next one held */
+		slot = (slot + 1) % HELD;
+	int fd = held[slot];
+	char what[64], buf[512];
+	struct stat st;
+	unsigned kind = pick(8);
+	off_t off = (off_t)pick(400);
+	size_t len = 1 + pick(100);
+	if (fd < 0)
+		return;
+	switch (kind) {
+	case 0:
+	case 1:
+		memset(buf, 'A' + (int)pick(26), len);
+		snprintf(what, sizeof(what), "held %u pwrite %zu@%lld", slot, len, (long long)off);
+		result(what, pwrite(fd, buf, len, off));
+		break;
+	case 2:
+	case 3: {
+		ssize_t got = pread(fd, buf, sizeof(buf), off);
+		unsigned sum = 0;
+		for (ssize_t i = 0; i < got; i++)
+			sum = sum * 31 + (unsigned char)buf[i];
+		snprintf(what, sizeof(what), "held %u pread @%lld sum %x", slot, (long long)off, sum);
+		result(what, got);
+		break;
+	}
+	case 4:
+		snprintf(what, sizeof(what), "held %u ftruncate %lld", slot, (long long)off);
+		result(what, ftruncate(fd, off));
+		break;
+	case 5:
+	case 6:
+		snprintf(what, sizeof(what), "held %u fstat", slot);
+		if (fstat(fd, &st) < 0)
+			result(what, -1);
+		else
+			printf("%s: size %lld nlink %lu\n", what, (long long)st.st_size,
+			       (unsigned long)st.st_nlink);
+		break;
+	default:
+		snprintf(what, sizeof(what), "held %u close", slot);
+		result(what, close(fd));
+		held[slot] = -1;
+	}
+}
+
 static void one(int dfd)
 {
 	const char *n = name();
 	char what[64];
 	struct timespec ts[2] = {{.tv_sec = (time_t)pick(100000)}, {.tv_sec = (time_t)pick(100000)}};
-	switch (pick(13)) {
+	switch (pick(18)) {
 	case 0:
 	case 1:
 		op_write(dfd, n);
@@ -149,6 +225,15 @@ static void one(int dfd)
 		snprintf(what, sizeof(what), "utimens %s", n);
 		result(what, utimensat(dfd, n, ts, AT_SYMLINK_NOFOLLOW));
 		break;
+	case 12:
+	case 13:
+		op_hold(dfd, n);
+		break;
+	case 14:
+	case 15:
+	case 16:
+		op_held();
+		break;
 	default: {
 		struct stat st;
 		snprintf(what, sizeof(what), "lstat %s", n);
@@ -173,7 +258,12 @@ int main(int argc, char **argv)
 	long count = atol(argv[3]);
 	int dfd = open(".", O_RDONLY | O_DIRECTORY);
 	umask(022);
+	for (int i = 0; i < HELD; i++)
+		held[i] = -1;
 	for (long i = 0; i < count; i++)
 		one(dfd);
+	for (int i = 0; i < HELD; i++)
+		if (held[i] >= 0)
+			close(held[i]);
 	return 0;
 }

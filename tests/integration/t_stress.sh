@@ -1,8 +1,9 @@
 #!/bin/bash
 # Model-based stress: random_ops runs the same seeded sequence of colliding
-# operations on a native directory and through spxfs (with a tiny
-# descriptor cache, so re-resolution is exercised too); every outcome and
-# the final trees must match. SPX_STRESS_SEEDS / SPX_STRESS_OPS size it.
+# operations on a native directory and through spxfs (limited to 32
+# descriptors, so inodes are re-resolved and held files' descriptors are
+# closed and reopened underneath); every outcome and the final trees must
+# match. SPX_STRESS_SEEDS / SPX_STRESS_OPS size it.
 set -u
 . "$(dirname "$0")/lib.sh"
 SEEDS=${SPX_STRESS_SEEDS:-30}
@@ -15,7 +16,7 @@ for seed in $(seq 1 "$SEEDS"); do
 	rm -rf "$t/native" "$t/root"
 	mkdir "$t/native" "$t/root"
 	MOUNTS+=("$t/mnt")
-	prlimit --nofile=64:64 "$SPXFS" --cache-timeout=0 "$t/root" "$t/mnt" || { fail "mount (seed $seed)"; continue; }
+	prlimit --nofile=32:32 "$SPXFS" --cache-timeout=0 "$t/root" "$t/mnt" || { fail "mount (seed $seed)"; continue; }
 	"$HELPERS/random_ops" "$t/native" "$seed" "$OPS" >"$t/native.out"
 	"$HELPERS/random_ops" "$t/mnt" "$seed" "$OPS" >"$t/spxfs.out"
 	unmount "$t/mnt" || fail "unmount (seed $seed)"
