@@ -2,6 +2,7 @@
 #include "caps_keep.h"
 #include "daemon_filter.h"
 #include "helper_process.h"
+#include "mount_info.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -17,46 +18,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static bool same_mount_path(const char *escaped, const char *path)
-{
-	while (*escaped && *path) {
-		int c = (unsigned char)*escaped;
-		if (c == '\\' && escaped[1] >= '0' && escaped[1] <= '3' && escaped[2] && escaped[3]) {
-			c = (escaped[1] - '0') * 64 + (escaped[2] - '0') * 8 + (escaped[3] - '0');
-			escaped += 3;
-		}
-		if (c != (unsigned char)*path)
-			return false;
-		escaped++;
-		path++;
-	}
-	return *escaped == '\0' && *path == '\0';
-}
-
-/* The device ("major:minor") of the topmost mount at mnt when it is an
- * spxfs mount; "" otherwise. */
-static void top_spxfs_mount(const char *mnt, char *dev, size_t len)
-{
-	dev[0] = '\0';
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return;
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char id[16], major_minor[32], root[8], point[4200];
-		if (sscanf(line, "%15s %*s %31s %7s %4199s", id, major_minor, root, point) != 4 ||
-		    !same_mount_path(point, mnt))
-			continue;
-		const char *sep = strstr(line, " - ");
-		bool ours = sep != NULL && strncmp(sep + 3, "fuse.spxfs ", 11) == 0;
-		snprintf(dev, len, "%s", ours ? major_minor : "");
-	}
-	free(line);
-	fclose(f);
-}
 
 bool unmounter_mount_gone(int fuse_fd)
 {
@@ -118,7 +79,7 @@ static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *de
 	if (!unmounter_mount_gone(fuse_fd)) {
 		char now[32];
 		(void)close(fuse_fd); /* a dead daemon's callers get errors, not hangs */
-		top_spxfs_mount(mnt, now, sizeof(now));
+		mount_info_top_spxfs(mnt, now, sizeof(now));
 		if (strcmp(now, dev) == 0 && unmount_now(mnt) < 0)
 			result = '1';
 	}
@@ -130,7 +91,7 @@ static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *de
 int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd)
 {
 	char dev[32];
-	top_spxfs_mount(mountpoint, dev, sizeof(dev));
+	mount_info_top_spxfs(mountpoint, dev, sizeof(dev));
 	if (dev[0] == '\0')
 		return -ENOENT;
 	int sv[2];

@@ -7,6 +7,7 @@
 #include "cleaner.h"
 #include "child.h"
 #include "fsserver.h"
+#include "mount_info.h"
 #include "mounts.h"
 #include "ns.h"
 #include "options.h"
@@ -44,24 +45,11 @@ static int fail(const char *what, const char *why)
 /* Whether path is the root of an spxfs mount (its type in the mount table). */
 static bool is_spxfs_mount(const char *path)
 {
-	char real[PATH_MAX], line[PATH_MAX + 256];
+	char real[PATH_MAX], dev[32];
 	if (realpath(path, real) == NULL)
 		return false;
-	FILE *f = fopen("/proc/self/mounts", "re");
-	bool found = false;
-	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
-		char *sp = strchr(line, ' ');
-		if (sp == NULL)
-			continue;
-		char *mnt = sp + 1, *end = strchr(mnt, ' ');
-		if (end == NULL)
-			continue;
-		*end = '\0';
-		found = strcmp(mnt, real) == 0 && strncmp(end + 1, "fuse.spxfs ", 11) == 0;
-	}
-	if (f != NULL)
-		fclose(f);
-	return found;
+	mount_info_top_spxfs(real, dev, sizeof(dev));
+	return dev[0] != '\0';
 }
 
 static struct audit_writer *open_log(const struct box_options *o, const char *mnt, int *status)

@@ -141,6 +141,14 @@ mount_spxfs "$f/r" "$f/m" -o allow_other --audit-log="$f/fs.log" || fail "--fs: 
 expect "--fs: the job runs on a running spxfs mount" 0 "" "$BOX" --system --fs "$f/m" \
 	--audit-log "$f/box.log" -- /usr/bin/python3 -c 'open("/x","w").write("via fs")'
 check "--fs: the file reached the served directory" test "$(cat "$f/r/x")" = "via fs"
+# spxfs covered by another mount is not what the path leads to.
+if mount -t tmpfs -o size=1m spx-cover "$f/m"; then
+	expect "--fs: refuses a path where spxfs is covered by another mount" 125 \
+		"not an spxfs mount" "$BOX" --fs "$f/m" -- /bin/true
+	umount "$f/m" || fail "--fs: unmount the cover"
+else
+	fail "--fs: mounting a tmpfs over spxfs"
+fi
 unmount "$f/m" || fail "--fs: unmount"
 wait_for grep -q '"op":"end"' "$f/fs.log"
 check "--fs: the serving spxfs recorded the write" \
