@@ -59,17 +59,19 @@ static struct open_file *handle_of(fuse_req_t req, fuse_ino_t ino, struct fuse_f
 	return (struct open_file *)(uintptr_t)fi->fh;
 }
 
-/* Either *h (in use) or *pinned is set on success. */
+/* Either *h (its descriptor in use) or *pinned is set on success. An open
+ * file whose descriptor was closed to make room is not reopened for this:
+ * the inode's descriptor serves. */
 static int attr_fd(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		   struct open_file **h, struct spx_inode **pinned)
 {
 	*pinned = NULL;
 	*h = handle_of(req, ino, fi);
 	if (*h != NULL) {
-		int fd = open_file_use(spx_fs_of(req), *h);
-		if (fd < 0)
-			*h = NULL;
-		return fd;
+		int fd = open_file_use_open(spx_fs_of(req), *h);
+		if (fd >= 0)
+			return fd;
+		*h = NULL;
 	}
 	return spx_pin(req, ino, pinned);
 }
@@ -233,8 +235,8 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	}
 	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE))
 		r = S_ISDIR(type) ? -EISDIR : set_size(fs, fd, attr->st_size, ffd);
-	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE) && h != NULL)
-		open_file_touched(h);
+	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE) && handle_of(req, ino, fi) != NULL)
+		open_file_touched(handle_of(req, ino, fi));
 	if (r == 0 && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
 				FUSE_SET_ATTR_MTIME_NOW)))
 		r = set_times(fs, fd, type, attr, valid, ffd);
