@@ -1,9 +1,44 @@
 #include "helper_process.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+pid_t helper_process_fork(int *sock)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return -e;
+	}
+	close(sv[pid == 0 ? 0 : 1]);
+	*sock = sv[pid == 0 ? 1 : 0];
+	return pid;
+}
+
+ssize_t helper_read_byte(int sock, char *c)
+{
+	ssize_t n;
+	do
+		n = read(sock, c, 1);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+void helper_process_reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
 
 void helper_process_begin(const char *name, int keep_a, int keep_b)
 {

@@ -6,6 +6,20 @@
 #ifndef SPX_HELPER_PROCESS_H
 #define SPX_HELPER_PROCESS_H
 
+#include <sys/types.h>
+
+/* Forks a helper joined to the caller by a socket pair. In the parent:
+ * the helper's pid, *sock the parent's end. In the helper: 0, *sock its
+ * end (the parent's is closed there). -errno when either step fails. */
+pid_t helper_process_fork(int *sock);
+
+/* One byte from sock, retrying when a signal interrupts: 1, 0 at EOF (the
+ * other side ended), -1 on error. */
+ssize_t helper_read_byte(int sock, char *c);
+
+/* Waits for the helper to end. */
+void helper_process_reap(pid_t pid);
+
 /* Closes every descriptor above 2 but keep_a and keep_b, ignores SIGINT,
  * SIGTERM, SIGHUP, SIGQUIT and SIGPIPE, and sets the process name. */
 void helper_process_begin(const char *name, int keep_a, int keep_b);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,10 +67,7 @@ static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *de
 	confine_unmounter();
 
 	char c = 0;
-	ssize_t n;
-	do
-		n = read(sock, &c, 1);
-	while (n < 0 && errno == EINTR);
+	ssize_t n = helper_read_byte(sock, &c);
 	/* A byte is a request; EOF means spxfs died: unmount either way,
 	 * unless the mount is already gone (the connection reports an error)
 	 * or something else now sits on top of it. */
@@ -94,37 +90,23 @@ int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd)
 	mount_info_top_spxfs(mountpoint, dev, sizeof(dev));
 	if (dev[0] == '\0')
 		return -ENOENT;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return -e;
-	}
+	int sock;
+	pid_t pid = helper_process_fork(&sock);
+	if (pid < 0)
+		return (int)pid;
 	if (pid == 0)
-		run(sv[1], fuse_fd, mountpoint, dev);
-	close(sv[1]);
+		run(sock, fuse_fd, mountpoint, dev);
 	u->pid = pid;
-	u->sock = sv[0];
+	u->sock = sock;
 	return 0;
 }
 
 int unmounter_finish(struct unmounter *u)
 {
 	char c = 'u', result = '1';
-	if (write(u->sock, &c, 1) == 1) {
-		ssize_t n;
-		do
-			n = read(u->sock, &result, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			result = '1';
-	}
+	if (write(u->sock, &c, 1) == 1 && helper_read_byte(u->sock, &result) != 1)
+		result = '1';
 	close(u->sock);
-	while (waitpid(u->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	helper_process_reap(u->pid);
 	return result == '0' ? 0 : -1;
 }

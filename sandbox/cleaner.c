@@ -3,10 +3,7 @@
 #include "daemon_filter.h"
 #include "helper_process.h"
 
-#include <errno.h>
 #include <seccomp.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static _Noreturn void run(int sock, struct staging *st)
@@ -20,39 +17,26 @@ static _Noreturn void run(int sock, struct staging *st)
 	    helper_filter_install(calls, sizeof(calls) / sizeof(calls[0])) < 0)
 		_exit(1);
 	char c;
-	ssize_t n;
-	do
-		n = read(sock, &c, 1);
-	while (n < 0 && errno == EINTR);
+	(void)helper_read_byte(sock, &c); /* EOF: spxbox is done, or dead */
 	remove_staging(st);
 	_exit(0);
 }
 
 int cleaner_start(struct cleaner *c, struct staging *st)
 {
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		run(sv[1], st);
-	}
-	close(sv[1]);
+	int sock;
+	pid_t pid = helper_process_fork(&sock);
+	if (pid < 0)
+		return (int)pid;
+	if (pid == 0)
+		run(sock, st);
 	c->pid = pid;
-	c->sock = sv[0];
+	c->sock = sock;
 	return 0;
 }
 
 void cleaner_finish(struct cleaner *c)
 {
 	close(c->sock);
-	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	helper_process_reap(c->pid);
 }
