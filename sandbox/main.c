@@ -205,25 +205,21 @@ int main(int argc, char **argv)
 	srv.fs.can_chown = as_root;
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
-	/* Raised as spxfs raises it, for the caches; the job gets the
-	 * caller's own limit back (child.c). */
+	/* With --root spxbox serves ROOT itself, its caches sized as spxfs
+	 * sizes them; the job gets the caller's own limit back (child.c). */
 	struct rlimit caller_nofile;
 	(void)getrlimit(RLIMIT_NOFILE, &caller_nofile);
-	int table_fd = dup(root_fd);
+	int table_fd = o.fs_mount == NULL ? dup(root_fd) : -1;
 	if (table_fd >= 0 && spx_fs_caches_new(&srv.fs, table_fd, startup_raise_nofile()) < 0) {
 		close(table_fd);
 		table_fd = -1;
 	}
-	if (srv.fs.proc_self_fd < 0 || table_fd < 0) {
+	if (srv.fs.proc_self_fd < 0 || (o.fs_mount == NULL && table_fd < 0)) {
 		fail("preparing the filesystem", "cannot open /proc/self/fd or set up inodes");
 		goto out;
 	}
 	if (o.audit_log != NULL && (srv.fs.log = open_log(&o, st.mnt, &status)) == NULL)
 		goto out;
-	if (o.fs_mount != NULL) {
-		/* no filesystem to serve: the caches only mattered for --root */
-		spx_fs_caches_free(&srv.fs);
-	}
 
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
