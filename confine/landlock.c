@@ -41,17 +41,6 @@ uint64_t landlock_dir_rw(void)
 	       LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE;
 }
 
-uint64_t landlock_file_rw(void)
-{
-	return LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |
-	       LANDLOCK_ACCESS_FS_TRUNCATE;
-}
-
-uint64_t landlock_file_ro(void)
-{
-	return LANDLOCK_ACCESS_FS_READ_FILE;
-}
-
 uint64_t landlock_dir_ro(void)
 {
 	return LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;

@@ -15,10 +15,6 @@ struct landlock_grant {
 /* All rights a daemon serving files needs beneath a directory: no
  * execute, no device nodes. */
 uint64_t landlock_dir_rw(void);
-/* Read, write and truncate one file (the audit log). */
-uint64_t landlock_file_rw(void);
-/* Read files, no listing. */
-uint64_t landlock_file_ro(void);
 /* Read files and list directories. */
 uint64_t landlock_dir_ro(void);
 
