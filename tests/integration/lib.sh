@@ -97,26 +97,20 @@ unmount() {
 	fusermount3 -u "$1" && ! is_mounted "$1"
 }
 
-# Polls (no fixed sleeps) until COMMAND succeeds, at most ~10 s.
-wait_for() {
-	local i
-	for i in $(seq 1 1000); do
+# wait_until SECONDS CMD...: polls CMD (no fixed sleeps) every 10 ms until
+# it succeeds, SECONDS * 100 times at most.
+wait_until() {
+	local i n=$(($1 * 100))
+	shift
+	for i in $(seq 1 "$n"); do
 		"$@" && return 0
 		sleep 0.01
 	done
 	return 1
 }
 
-# wait_until SECONDS CMD...: polls CMD every 10 ms, for at most SECONDS.
-wait_until() {
-	local end=$((SECONDS + $1))
-	shift
-	while [ "$SECONDS" -le "$end" ]; do
-		"$@" && return 0
-		sleep 0.01
-	done
-	return 1
-}
+# wait_for CMD...: the same, for about 10 s.
+wait_for() { wait_until 10 "$@"; }
 
 as_user() { runuser -u "$TEST_USER" -- "$@"; }
 
