@@ -36,6 +36,18 @@ static void name_of(char *buf, size_t len, long i)
 	snprintf(buf, len, "d%04ld/f%04ld", i / 1000, i % 1000);
 }
 
+/* Reaps procs children: 1 when any failed, else 0. */
+static int wait_all(int procs)
+{
+	int bad = 0;
+	for (int p = 0; p < procs; p++) {
+		int st;
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad = 1;
+	}
+	return bad;
+}
+
 /* Files [from, to): all open, then (after *go) written and read back. */
 static int hold_share(long from, long to, int ready, int go)
 {
@@ -98,12 +110,7 @@ static int hold(long n, int procs)
 	}
 	/* Closing go releases them all; a process that failed has exited. */
 	close(go[1]);
-	int bad = held != procs;
-	for (int p = 0; p < procs; p++) {
-		int st;
-		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			bad = 1;
-	}
+	int bad = wait_all(procs) || held != procs;
 	if (!bad)
 		printf("many_files: %ld files written and read back through their descriptors\n", n);
 	return bad;
@@ -138,12 +145,7 @@ static int create(long n, int procs)
 		if (pid == 0)
 			_exit(create_share(n * p / procs, n * (p + 1) / procs));
 	}
-	int bad = 0;
-	for (int p = 0; p < procs; p++) {
-		int st;
-		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			bad = 1;
-	}
+	int bad = wait_all(procs);
 	if (!bad)
 		printf("many_files: %ld files created by %d processes\n", n, procs);
 	return bad;
