@@ -4,8 +4,11 @@
 #include <stdbool.h>
 #include <sys/prctl.h>
 
-const cap_value_t caps_file_server[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
-					CAP_FOWNER, CAP_FSETID};
+/* CAP_SETUID and CAP_SETGID serve setfsuid/setfsgid alone (as_caller.c):
+ * the daemons' filter allows no other call that changes ids. */
+const cap_value_t caps_file_server[] = {CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+					CAP_FOWNER, CAP_FSETID,	      CAP_SETGID,
+					CAP_SETUID};
 const size_t caps_file_server_len = sizeof(caps_file_server) / sizeof(caps_file_server[0]);
 
 static bool kept(cap_value_t c, const cap_value_t *keep, size_t n)

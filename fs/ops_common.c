@@ -98,16 +98,3 @@ mode_t spx_safe_mode(mode_t mode)
 		mode &= ~(mode_t)S_ISGID;
 	return mode;
 }
-
-int spx_give_to_caller(fuse_req_t req, int fd, const struct stat *parent_st)
-{
-	if (!spx_fs_of(req)->can_chown)
-		return 0;
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	/* The host already gave the object the parent's group when the
-	 * parent is setgid; leave that alone as a native fs would. */
-	gid_t gid = (parent_st->st_mode & S_ISGID) ? (gid_t)-1 : ctx->gid;
-	if (fchownat(fd, "", ctx->uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return 0;
-}

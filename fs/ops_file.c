@@ -5,6 +5,7 @@
  * the O_PATH descriptor of an inode that loses its last known name.
  * Its host descriptor may have been closed to make room (open_fds.h):
  * each handler takes it with use_fd() and gives it back with done_fd(). */
+#include "as_caller.h"
 #include "audit.h"
 #include "record.h"
 #include "open_file.h"
@@ -107,6 +108,37 @@ void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	reply_opened(req, fi, in, ofd, path, (fi->flags & O_TRUNC) != 0, NULL);
 }
 
+/* Opens (pfd, name) for create. The file is made exclusively and as the
+ * caller (as_caller.h), so only a file this call made is the caller's
+ * from birth. A name that appeared meanwhile (a host process, another
+ * caller) is opened as it is, unless the caller asked for O_EXCL, and
+ * then with the host checking the caller's own ids: the kernel never
+ * checked the caller's permission on that file, and root's would let
+ * O_TRUNC or O_RDWR reach a file the caller may not write. */
+static int create_as_caller(fuse_req_t req, int pfd, const char *name, mode_t mode, int oflags,
+			    bool *made)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	int flags = (oflags & ~O_NOCTTY) | O_CREAT;
+	mode_t m = spx_safe_mode(mode) & 07777;
+	int ofd = as_caller_begin(req, AS_CALLER_TRUSTED);
+	if (ofd == 0) {
+		ofd = resolve_open(pfd, name, flags | O_EXCL, m);
+		if (spx_out_of_fds(fs, ofd))
+			ofd = resolve_open(pfd, name, flags | O_EXCL, m);
+		as_caller_end(req);
+	}
+	*made = ofd >= 0;
+	if (ofd != -EEXIST || (oflags & O_EXCL))
+		return ofd;
+	ofd = as_caller_begin(req, AS_CALLER_HOST_CHECKS);
+	if (ofd == 0) {
+		ofd = resolve_open(pfd, name, flags & ~O_CREAT, 0);
+		as_caller_end(req);
+	}
+	return ofd;
+}
+
 void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		struct fuse_file_info *fi)
 {
@@ -116,27 +148,14 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	char *path = fs->log ? inode_table_path(fs->table, p, name) : NULL;
 	int pfd = -1, ofd = -1;
 	bool made = false;
-	struct stat pst;
 	if (err == 0) {
 		pfd = inode_table_pin(fs->table, p);
-		err = pfd < 0 ? -pfd : -resolve_stat_fd(pfd, &pst);
+		err = pfd < 0 ? -pfd : 0;
 	}
 	if (err == 0) {
-		/* Create exclusively so that only a file this call made is
-		 * handed to the caller; a name that appeared meanwhile is
-		 * opened as it is, unless the caller asked for O_EXCL. */
-		int flags = (fi->flags & ~O_NOCTTY) | O_CREAT;
-		mode_t m = spx_safe_mode(mode) & 07777;
-		ofd = resolve_open(pfd, name, flags | O_EXCL, m);
-		if (spx_out_of_fds(fs, ofd))
-			ofd = resolve_open(pfd, name, flags | O_EXCL, m);
-		made = ofd >= 0;
-		if (ofd == -EEXIST && !(fi->flags & O_EXCL))
-			ofd = resolve_open(pfd, name, flags & ~O_CREAT, 0);
+		ofd = create_as_caller(req, pfd, name, mode, fi->flags, &made);
 		err = ofd < 0 ? -ofd : 0;
 	}
-	if (err == 0 && made)
-		err = -spx_give_to_caller(req, ofd, &pst);
 	struct fuse_entry_param e = {0};
 	if (err == 0)
 		err = -spx_lookup_entry(req, p, pfd, name, &e);

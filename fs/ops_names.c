@@ -2,6 +2,7 @@
  * unlink, rmdir, rename. Each records one audit record, also on failure;
  * a change whose record cannot be written is undone where it can be and
  * answered with EIO. */
+#include "as_caller.h"
 #include "audit.h"
 #include "record.h"
 #include "resolve.h"
@@ -13,11 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A request that names (parent, name): parent pinned, its stat known. */
+/* A request that names (parent, name): parent pinned. */
 struct named {
 	struct spx_inode *parent;
 	int pfd;
-	struct stat pst;
 };
 
 /* 0, or the errno to reply (nothing pinned then). */
@@ -31,12 +31,7 @@ static int named_begin(fuse_req_t req, fuse_ino_t parent, const char *name, stru
 	if (err != 0)
 		return err;
 	n->pfd = spx_pin(req, parent, &n->parent);
-	if (n->pfd < 0)
-		return -n->pfd;
-	int r = resolve_stat_fd(n->pfd, &n->pst);
-	if (r < 0)
-		spx_unpin(req, n->parent);
-	return -r;
+	return n->pfd < 0 ? -n->pfd : 0;
 }
 
 /* Records a request that failed before touching anything. */
@@ -47,21 +42,14 @@ static void refuse(fuse_req_t req, const char *op, fuse_ino_t parent, const char
 }
 
 /* After the host call that should have created `name` (err its errno):
- * give it to the caller, record, reply. Anything that fails after the
- * object exists removes it again, so the request leaves no trace. */
+ * record, reply. The object was made as the caller (as_caller.h), so
+ * nothing here changes its owner. Anything that fails after the object
+ * exists removes it again, so the request leaves no trace. */
 static void created(fuse_req_t req, struct named *n, const char *name, int err, const char *op,
 		    int rmflags, json_t *extra)
 {
 	struct fuse_entry_param e = {0};
 	bool made = err == 0;
-	if (err == 0) {
-		int fd = resolve_child(n->pfd, name);
-		if (spx_out_of_fds(spx_fs_of(req), fd))
-			fd = resolve_child(n->pfd, name);
-		err = fd < 0 ? -fd : -spx_give_to_caller(req, fd, &n->pst);
-		if (fd >= 0)
-			close(fd);
-	}
 	if (err == 0)
 		err = -spx_lookup_entry(req, n->parent, n->pfd, name, &e);
 	err = spx_audit_name(req, op, n->parent, name, err, extra);
@@ -92,7 +80,11 @@ void spx_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		fuse_reply_err(req, err);
 		return;
 	}
-	err = mknodat(n.pfd, name, spx_safe_mode(mode), 0) < 0 ? errno : 0;
+	err = -as_caller_begin(req, AS_CALLER_TRUSTED);
+	if (err == 0) {
+		err = mknodat(n.pfd, name, spx_safe_mode(mode), 0) < 0 ? errno : 0;
+		as_caller_end(req);
+	}
 	created(req, &n, name, err, "mknod", 0, extra);
 }
 
@@ -104,7 +96,11 @@ void spx_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 		refuse(req, "mkdir", parent, name, err);
 		return;
 	}
-	err = mkdirat(n.pfd, name, mode & 01777) < 0 ? errno : 0;
+	err = -as_caller_begin(req, AS_CALLER_TRUSTED);
+	if (err == 0) {
+		err = mkdirat(n.pfd, name, mode & 01777) < 0 ? errno : 0;
+		as_caller_end(req);
+	}
 	created(req, &n, name, err, "mkdir", AT_REMOVEDIR,
 		json_pack("{s:I}", "mode", (json_int_t)(mode & 07777)));
 }
@@ -124,7 +120,11 @@ void spx_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char
 		return;
 	}
 	/* Stored as written; the kernel resolves it inside the mount. */
-	err = symlinkat(link, n.pfd, name) < 0 ? errno : 0;
+	err = -as_caller_begin(req, AS_CALLER_TRUSTED);
+	if (err == 0) {
+		err = symlinkat(link, n.pfd, name) < 0 ? errno : 0;
+		as_caller_end(req);
+	}
 	created(req, &n, name, err, "symlink", 0, extra);
 }
 

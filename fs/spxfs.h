@@ -24,7 +24,7 @@ struct spx_fs {
 	struct open_fds *fds; /* open files' host descriptors (open_fds.h) */
 	int proc_self_fd;  /* O_PATH of /proc/self/fd: reopens an O_PATH fd */
 	bool read_only;
-	bool can_chown;	   /* running with CAP_CHOWN: give files to their creator */
+	bool can_chown;	   /* root: objects are made as their creator (as_caller.h) */
 	double timeout;	   /* entry and attribute cache lifetime, seconds */
 	struct audit_writer *log; /* NULL: no auditing */
 	bool audit_all;	   /* also lookups, getattr, access, statfs, xattr reads */
@@ -86,10 +86,6 @@ bool spx_out_of_fds(struct spx_fs *fs, int r);
 
 /* Formats the /proc/self/fd entry name of fd into buf. */
 void spx_fd_name(int fd, char buf[16]);
-
-/* Hands a just-created object (O_PATH or open fd) to the caller of req,
- * inheriting the group of a setgid parent. 0 or -errno. */
-int spx_give_to_caller(fuse_req_t req, int fd, const struct stat *parent_st);
 
 /* Mode bits spxfs lets reach ROOT: no setuid, no setgid on non-directories. */
 mode_t spx_safe_mode(mode_t mode);
