@@ -40,14 +40,22 @@ void helper_process_reap(pid_t pid)
 		;
 }
 
-void helper_process_begin(const char *name, int keep_a, int keep_b)
+void helper_process_begin(const char *name, const int *keep, size_t n)
 {
-	int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
-	if (lo > 3)
-		(void)close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	(void)close_range((unsigned)hi + 1, ~0U, 0);
+	/* close every gap between the kept descriptors, taken in order */
+	int from = 3;
+	for (;;) {
+		int next = -1;
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= from && (next < 0 || keep[i] < next))
+				next = keep[i];
+		if (next < 0)
+			break;
+		if (next > from)
+			(void)close_range((unsigned)from, (unsigned)next - 1, 0);
+		from = next + 1;
+	}
+	(void)close_range((unsigned)from, ~0U, 0);
 	static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		(void)signal(ignored[i], SIG_IGN);

@@ -6,6 +6,7 @@
 #ifndef SPX_HELPER_PROCESS_H
 #define SPX_HELPER_PROCESS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Forks a helper joined to the caller by a socket pair. In the parent:
@@ -20,8 +21,8 @@ ssize_t helper_read_byte(int sock, char *c);
 /* Waits for the helper to end. */
 void helper_process_reap(pid_t pid);
 
-/* Closes every descriptor above 2 but keep_a and keep_b, ignores SIGINT,
+/* Closes every descriptor above 2 but the n in keep, ignores SIGINT,
  * SIGTERM, SIGHUP, SIGQUIT and SIGPIPE, and sets the process name. */
-void helper_process_begin(const char *name, int keep_a, int keep_b);
+void helper_process_begin(const char *name, const int *keep, size_t n);
 
 #endif

@@ -1,5 +1,6 @@
 /* spxfs: serve one host directory, and nothing outside it, over FUSE. */
 #include "daemon_filter.h"
+#include "mount_fd.h"
 #include "options.h"
 #include "self_confine.h"
 #include "spx_config.h"
@@ -24,19 +25,59 @@ static int die(int code, const char *what)
 	return code;
 }
 
+/* spxfs's own mount options and the user's -o, comma separated. */
+static bool mount_options(const struct spxfs_options *opts, char *out, size_t len)
+{
+	int n = snprintf(out, len, "default_permissions,fsname=spxfs,subtype=spxfs%s%s%s",
+			 opts->read_only ? ",ro" : "", opts->fuse_opts[0] ? "," : "",
+			 opts->fuse_opts);
+	return n > 0 && (size_t)n < len;
+}
+
 static struct fuse_session *new_session(const struct spxfs_options *opts, struct spx_fs *fs)
 {
 	char mount_opts[1200];
-	int n = snprintf(mount_opts, sizeof(mount_opts), "default_permissions,fsname=spxfs,subtype=spxfs%s%s%s",
-			 opts->read_only ? ",ro" : "", opts->fuse_opts[0] ? "," : "",
-			 opts->fuse_opts);
-	if (n < 0 || (size_t)n >= sizeof(mount_opts))
+	if (!mount_options(opts, mount_opts, sizeof(mount_opts)))
 		return NULL;
 	char *argv[] = {"spxfs", "-o", mount_opts, opts->debug ? "-d" : NULL, NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(opts->debug ? 4 : 3, argv);
 	struct fuse_session *se = fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), fs);
 	fuse_opt_free_args(&args); /* libfuse may have copied them */
 	return se;
+}
+
+/* Mounts se on MOUNTPOINT. Root mounts by descriptor (mount_fd.h) and
+ * returns the new mount's root; unprivileged, fusermount3 mounts the path
+ * under its own rules: -2 then. -1 with a reason in err on failure. */
+static int mount_spxfs(struct fuse_session *se, const struct spxfs_options *opts, int mnt_fd,
+		 const char *mnt, char *err, size_t errlen)
+{
+	if (geteuid() != 0) {
+		if (fuse_session_mount(se, mnt) == 0)
+			return -2;
+		snprintf(err, errlen, "cannot mount at '%s' (see the line above)", opts->mountpoint);
+		return -1;
+	}
+	char mount_opts[1200];
+	mount_options(opts, mount_opts, sizeof(mount_opts));
+	int fuse_fd;
+	char why[300];
+	int root = mount_fd_fuse(mnt_fd, mount_opts, &fuse_fd, why, sizeof(why));
+	if (root < 0) {
+		snprintf(err, errlen, "cannot mount at '%s': %s", opts->mountpoint, why);
+		return -1;
+	}
+	/* libfuse takes "/dev/fd/N" as a /dev/fuse already mounted */
+	char dev[32];
+	snprintf(dev, sizeof(dev), "/dev/fd/%d", fuse_fd);
+	if (fuse_session_mount(se, dev) != 0) {
+		unmounter_detach(root);
+		close(root);
+		close(fuse_fd);
+		snprintf(err, errlen, "cannot serve the mount at '%s'", opts->mountpoint);
+		return -1;
+	}
+	return root;
 }
 
 /* Creates the audit log with its header; NULL and a message on failure. */
@@ -116,9 +157,16 @@ int main(int argc, char **argv)
 	}
 
 	char err[PATH_MAX + 256];
-	int root_fd = startup_open_root(opts.root, opts.mountpoint, err, sizeof(err));
+	int mnt_fd = -1;
+	int root_fd = startup_open_root(opts.root, opts.mountpoint, &mnt_fd, err, sizeof(err));
 	if (root_fd < 0)
 		return die(root_fd == -2 ? EXIT_USAGE : EXIT_RUNTIME, err);
+	char mnt[PATH_MAX]; /* absolute: daemonizing leaves the cwd */
+	if (startup_fd_path(mnt_fd, mnt, sizeof(mnt)) < 0) {
+		close(mnt_fd);
+		close(root_fd);
+		return die(EXIT_RUNTIME, "cannot resolve MOUNTPOINT");
+	}
 
 	size_t nofile = startup_raise_nofile();
 	struct spx_fs fs = {
@@ -144,7 +192,7 @@ int main(int argc, char **argv)
 	if (spx_fs_caches_new(&fs, root_fd, nofile) < 0)
 		return die(EXIT_RUNTIME, "cannot set up the inode table");
 
-	int status = EXIT_RUNTIME;
+	int status = EXIT_RUNTIME, mount_root = -1;
 	struct fuse_session *se = new_session(&opts, &fs);
 	if (se == NULL) {
 		status = die(EXIT_USAGE, "invalid -o mount options (see the line above)");
@@ -154,14 +202,9 @@ int main(int argc, char **argv)
 		die(EXIT_RUNTIME, "cannot install signal handlers");
 		goto out_session;
 	}
-	char mnt[PATH_MAX];
-	if (realpath(opts.mountpoint, mnt) == NULL) { /* absolute: daemonizing leaves the cwd */
-		die(EXIT_RUNTIME, "cannot resolve MOUNTPOINT");
-		goto out_signals;
-	}
-	if (fuse_session_mount(se, mnt) != 0) {
-		snprintf(err, sizeof(err), "cannot mount at '%s' (see the line above)",
-			 opts.mountpoint);
+	mount_root = mount_spxfs(se, &opts, mnt_fd, mnt, err, sizeof(err));
+	close(mnt_fd);
+	if (mount_root == -1) {
 		die(EXIT_RUNTIME, err);
 		goto out_signals;
 	}
@@ -170,11 +213,18 @@ int main(int argc, char **argv)
 		die(EXIT_RUNTIME, "cannot daemonize");
 		goto out_unmount;
 	}
-	int r = unmounter_start(&um, mnt, fuse_session_fd(se));
+	uint64_t mount_id = 0;
+	int r = mount_root >= 0 ? unmounter_mount_id(mount_root, &mount_id) : 0;
+	if (r == 0)
+		r = unmounter_start(&um, mnt, fuse_session_fd(se), mount_id);
 	if (r < 0) {
 		snprintf(err, sizeof(err), "cannot start the unmounter: %s", strerror(-r));
 		die(EXIT_RUNTIME, err);
 		goto out_unmount;
+	}
+	if (mount_root >= 0) { /* held open, the mount would be busy for fusermount3 -u */
+		close(mount_root);
+		mount_root = -2;
 	}
 	if (confine(&fs, root_fd, opts.read_only) != 0)
 		goto out_unmounter;
@@ -194,13 +244,18 @@ out_unmounter:
 	}
 	goto out_signals;
 out_unmount:
-	fuse_session_unmount(se);
+	if (mount_root >= 0)
+		unmounter_detach(mount_root);
+	else
+		fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
 out_session:
 	fuse_session_destroy(se);
 out_table:
 	spx_fs_caches_free(&fs);
+	if (mount_root >= 0)
+		close(mount_root);
 	if (fs.proc_self_fd >= 0)
 		close(fs.proc_self_fd);
 	if (fs.log != NULL)

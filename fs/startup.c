@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static bool is_within(const char *inner, const char *outer)
@@ -26,43 +28,73 @@ static int say(char *err, size_t errlen, int code, const char *what, const char 
 	return code;
 }
 
-static int check_dir(const char *what, const char *path, char *real, char *err, size_t errlen)
+/* The path the kernel has for an open descriptor: what was opened, not
+ * what a name may have become since. */
+int startup_fd_path(int fd, char *out, size_t len)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return say(err, errlen, -2, what, path, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return say(err, errlen, -2, what, path, "not a directory");
-	if (realpath(path, real) == NULL)
-		return say(err, errlen, -1, what, path, strerror(errno));
+	char link[32];
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, out, len - 1);
+	if (n < 0 || (size_t)n >= len - 1)
+		return -1;
+	out[n] = '\0';
 	return 0;
 }
 
-int startup_open_root(const char *root, const char *mountpoint, char *err, size_t errlen)
+/* ROOT may be reached through symlinks (it is opened once and served by
+ * descriptor); MOUNTPOINT may not: root mounts on what it opened, and a
+ * symlink on the way would let whoever controls it choose the place. */
+static int open_dir(const char *what, const char *path, bool no_symlinks, char *real, char *err,
+		    size_t errlen)
+{
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = no_symlinks ? RESOLVE_NO_SYMLINKS : 0};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0 && errno == ELOOP && no_symlinks)
+		return say(err, errlen, -2, what, path,
+			   "is a symlink or passes through one; give the real path");
+	if (fd < 0 && errno == ENOTDIR)
+		return say(err, errlen, -2, what, path, "not a directory");
+	if (fd < 0)
+		return say(err, errlen, errno == ENOENT ? -2 : -1, what, path, strerror(errno));
+	if (startup_fd_path(fd, real, PATH_MAX) < 0) {
+		close(fd);
+		return say(err, errlen, -1, what, path, "cannot tell its path");
+	}
+	return fd;
+}
+
+int startup_open_root(const char *root, const char *mountpoint, int *mnt_fd, char *err,
+		      size_t errlen)
 {
 	char rroot[PATH_MAX], rmnt[PATH_MAX];
-	int r = check_dir("ROOT", root, rroot, err, errlen);
-	if (r == 0)
-		r = check_dir("MOUNTPOINT", mountpoint, rmnt, err, errlen);
-	if (r < 0)
-		return r;
-	if (is_within(rmnt, rroot))
-		return say(err, errlen, -2, "MOUNTPOINT", mountpoint,
-			   "is ROOT or inside ROOT; the mount would serve itself");
-	if (is_within(rroot, rmnt))
-		return say(err, errlen, -2, "ROOT", root,
-			   "is inside MOUNTPOINT; the mount would hide it");
+	int rfd = open_dir("ROOT", root, false, rroot, err, errlen);
+	if (rfd < 0)
+		return rfd;
+	int mfd = open_dir("MOUNTPOINT", mountpoint, true, rmnt, err, errlen);
+	int r = mfd;
+	if (r >= 0 && is_within(rmnt, rroot))
+		r = say(err, errlen, -2, "MOUNTPOINT", mountpoint,
+			"is ROOT or inside ROOT; the mount would serve itself");
+	else if (r >= 0 && is_within(rroot, rmnt))
+		r = say(err, errlen, -2, "ROOT", root, "is inside MOUNTPOINT; the mount would hide it");
 	struct statx sx;
-	if (statx(AT_FDCWD, rmnt, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
-		return say(err, errlen, -1, "MOUNTPOINT", mountpoint, strerror(errno));
-	if ((sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-	    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-		return say(err, errlen, -1, "MOUNTPOINT", mountpoint,
-			   "is already a mount point (busy)");
-	int fd = open(rroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return say(err, errlen, -1, "ROOT", root, strerror(errno));
-	return fd;
+	if (r >= 0 && statx(mfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) < 0)
+		r = say(err, errlen, -1, "MOUNTPOINT", mountpoint, strerror(errno));
+	else if (r >= 0 && (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+		 (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		r = say(err, errlen, -1, "MOUNTPOINT", mountpoint, "is already a mount point (busy)");
+	if (r < 0) {
+		if (mfd >= 0)
+			close(mfd);
+		close(rfd);
+		return r;
+	}
+	if (mnt_fd != NULL)
+		*mnt_fd = mfd;
+	else
+		close(mfd);
+	return rfd;
 }
 
 int startup_check_log(const char *path, const char *root, const char *mountpoint, char *err,

@@ -8,12 +8,18 @@
 #include <stddef.h>
 
 /*
- * Opens ROOT as an O_PATH directory descriptor after checking that ROOT
- * and MOUNTPOINT are existing directories, neither inside the other, and
- * that MOUNTPOINT is not already a mount point. Returns the descriptor,
- * or -2 (bad arguments) / -1 (runtime failure) with a reason in err.
+ * Opens ROOT and MOUNTPOINT as O_PATH directory descriptors, checking
+ * that MOUNTPOINT has no symlink on its path, that neither is inside the
+ * other (by the paths the kernel gives the descriptors), and that
+ * MOUNTPOINT is not already a mount point. Returns ROOT's descriptor and
+ * sets *mnt_fd (unless NULL) to MOUNTPOINT's, or -2 (bad arguments) / -1
+ * (runtime failure) with a reason in err.
  */
-int startup_open_root(const char *root, const char *mountpoint, char *err, size_t errlen);
+int startup_open_root(const char *root, const char *mountpoint, int *mnt_fd, char *err,
+		      size_t errlen);
+
+/* The absolute path the kernel gives descriptor fd: 0, or -1. */
+int startup_fd_path(int fd, char *out, size_t len);
 
 /* Checks that the audit log can be made at path: its directory exists and
  * is neither inside ROOT nor inside MOUNTPOINT, and path does not exist

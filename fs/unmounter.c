@@ -5,6 +5,8 @@
 #include "mount_info.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <spawn.h>
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,10 +30,50 @@ bool unmounter_mount_gone(int fuse_fd)
 
 static bool as_root; /* read before the filter, which forbids asking */
 
-static int unmount_now(const char *mnt)
+int unmounter_detach(int mount_root)
 {
-	if (as_root)
-		return umount2(mnt, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL ? 0 : -1;
+	/* The magic link names the very mount the descriptor holds, wherever
+	 * it has been moved and whatever now sits at its old path. */
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", mount_root);
+	return umount2(link, MNT_DETACH) == 0 || errno == EINVAL ? 0 : -1;
+}
+
+int unmounter_mount_id(int mount_root, uint64_t *id)
+{
+	/* DONT_SYNC: no request to a daemon that may not serve yet */
+	struct statx sx;
+	if (statx(mount_root, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0)
+		return -errno;
+	if (!(sx.stx_mask & STATX_MNT_ID))
+		return -ENOTSUP;
+	*id = sx.stx_mnt_id;
+	return 0;
+}
+
+/* As root: the mount spxfs made, by its id. Where mountinfo says it is now,
+ * opened without following symlinks, is checked to be that very mount and
+ * detached through the descriptor: a path that changed meanwhile leads to
+ * another mount, which is left alone. Holding the mount open all along
+ * would make a plain `fusermount3 -u` fail with EBUSY. */
+static int unmount_id(uint64_t id)
+{
+	char path[4200];
+	if (mount_info_path_of_id(id, path, sizeof(path)) < 0)
+		return 0; /* not attached any more */
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0)
+		return -1;
+	uint64_t now = 0;
+	int r = unmounter_mount_id(fd, &now) == 0 && now == id ? unmounter_detach(fd) : -1;
+	close(fd);
+	return r;
+}
+
+/* Unprivileged: fusermount3 checks the path is the user's FUSE mount. */
+static int unmount_path(const char *mnt)
+{
 	char *argv[] = {"fusermount3", "-u", "-q", "-z", "--", (char *)mnt, NULL};
 	pid_t pid;
 	int status;
@@ -55,15 +99,16 @@ static void confine_unmounter(void)
 		SCMP_SYS(read),	  SCMP_SYS(write), SCMP_SYS(close),	 SCMP_SYS(poll),
 		SCMP_SYS(openat), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
 		SCMP_SYS(brk),	  SCMP_SYS(mmap),  SCMP_SYS(munmap),	 SCMP_SYS(mremap),
-		SCMP_SYS(umount2),
+		SCMP_SYS(umount2), SCMP_SYS(openat2), SCMP_SYS(statx),
 	};
 	if (helper_filter_install(calls, sizeof(calls) / sizeof(calls[0])) < 0)
 		_exit(1);
 }
 
-static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *dev)
+static _Noreturn void run(int sock, int fuse_fd, uint64_t mount_id, const char *mnt, const char *dev)
 {
-	helper_process_begin("spxfs-unmount", sock, fuse_fd);
+	const int keep[] = {sock, fuse_fd};
+	helper_process_begin("spxfs-unmount", keep, 2);
 	confine_unmounter();
 
 	char c = 0;
@@ -73,29 +118,36 @@ static _Noreturn void run(int sock, int fuse_fd, const char *mnt, const char *de
 	 * or something else now sits on top of it. */
 	char result = '0';
 	if (!unmounter_mount_gone(fuse_fd)) {
-		char now[32];
 		(void)close(fuse_fd); /* a dead daemon's callers get errors, not hangs */
-		mount_info_top_spxfs(mnt, now, sizeof(now));
-		if (strcmp(now, dev) == 0 && unmount_now(mnt) < 0)
-			result = '1';
+		if (mount_id != 0) {
+			if (unmount_id(mount_id) < 0)
+				result = '1';
+		} else {
+			char now[32];
+			mount_info_top_spxfs(mnt, now, sizeof(now));
+			if (strcmp(now, dev) == 0 && unmount_path(mnt) < 0)
+				result = '1';
+		}
 	}
 	if (n == 1)
 		(void)!write(sock, &result, 1);
 	_exit(0);
 }
 
-int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd)
+int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd, uint64_t mount_id)
 {
-	char dev[32];
-	mount_info_top_spxfs(mountpoint, dev, sizeof(dev));
-	if (dev[0] == '\0')
-		return -ENOENT;
+	char dev[32] = "";
+	if (mount_id == 0) {
+		mount_info_top_spxfs(mountpoint, dev, sizeof(dev));
+		if (dev[0] == '\0')
+			return -ENOENT;
+	}
 	int sock;
 	pid_t pid = helper_process_fork(&sock);
 	if (pid < 0)
 		return (int)pid;
 	if (pid == 0)
-		run(sock, fuse_fd, mountpoint, dev);
+		run(sock, fuse_fd, mount_id, mountpoint, dev);
 	u->pid = pid;
 	u->sock = sock;
 	return 0;

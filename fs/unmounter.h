@@ -8,6 +8,7 @@
 #define SPX_UNMOUNTER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct unmounter {
@@ -15,9 +16,17 @@ struct unmounter {
 	int sock; /* ours: a byte asks, EOF (our death) asks too */
 };
 
-/* Forks the unmounter for the spxfs mount at mountpoint (absolute),
- * served through fuse_fd. 0 or -errno. */
-int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd);
+/* Forks the unmounter for the spxfs mount served through fuse_fd: as
+ * root, the mount with id mount_id (unmounter_mount_id), wherever it is
+ * by then; unprivileged (mount_id 0), the mount at mountpoint (absolute),
+ * through fusermount3. 0 or -errno. */
+int unmounter_start(struct unmounter *u, const char *mountpoint, int fuse_fd, uint64_t mount_id);
+
+/* The id of the mount whose root is the descriptor mount_root: 0 or -errno. */
+int unmounter_mount_id(int mount_root, uint64_t *id);
+
+/* As root: detaches the mount whose root is mount_root. 0 or -1. */
+int unmounter_detach(int mount_root);
 
 /* Whether the mount served through fuse_fd is gone: the kernel reports
  * an error on /dev/fuse once it is unmounted. */

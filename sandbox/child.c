@@ -15,6 +15,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -106,6 +108,12 @@ _Noreturn void child_run(const struct child_plan *p)
 	if (p->fs_mount != NULL) {
 		if (mount(p->fs_mount, p->mnt, NULL, MS_BIND | MS_REC, NULL) < 0)
 			die(p, "binding the --fs mount", errno);
+		/* The root of the mount spxbox checked, or the path changed. */
+		struct statx sx;
+		if (statx(AT_FDCWD, p->mnt, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0 ||
+		    makedev(sx.stx_dev_major, sx.stx_dev_minor) != p->fs_dev ||
+		    sx.stx_ino != p->fs_ino || !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+			die(p, "the --fs mount changed after it was checked", EXDEV);
 	} else {
 		int fuse = mounts_fuse(p->mnt, getuid(), getgid());
 		if (fuse < 0)

@@ -19,6 +19,8 @@ struct child_plan {
 	int sock;	      /* the channel to the supervisor */
 	const char *mnt;      /* staging mountpoint for the spxfs root */
 	const char *fs_mount; /* --fs: bind this running spxfs mount instead */
+	dev_t fs_dev;	      /* --fs: the mount spxbox checked: its device */
+	ino_t fs_ino;	      /* and its root's inode */
 	bool etc_placeholder; /* ROOT has no /etc: --system may mount one */
 	bool as_root;	      /* spxbox runs as root (setgroups allowed) */
 	uid_t job_uid;

@@ -9,7 +9,8 @@
 static _Noreturn void run(int sock, struct staging *st)
 {
 	/* only the socket and the placeholders' directory stay open */
-	helper_process_begin("spxbox-cleaner", sock, st->ph_fd);
+	const int keep[] = {sock, st->ph_fd};
+	helper_process_begin("spxbox-cleaner", keep, 2);
 	const char *what;
 	static const int calls[] = {SCMP_SYS(read), SCMP_SYS(close), SCMP_SYS(unlinkat),
 				    SCMP_SYS(rmdir)};

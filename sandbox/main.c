@@ -31,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,14 +43,25 @@ static int fail(const char *what, const char *why)
 	return EXIT_FAILED;
 }
 
-/* Whether path is the root of an spxfs mount (its type in the mount table). */
-static bool is_spxfs_mount(const char *path)
+/* --fs: opens the mount once and checks, through that descriptor, that it
+ * is the root of an spxfs mount. The child binds the path again in its
+ * own namespace and then checks that it bound this very mount (its device
+ * and root inode), so a path swapped meanwhile is refused. */
+static int open_fs_mount(const char *path, dev_t *fs_dev, ino_t *fs_ino)
 {
-	char real[PATH_MAX], dev[32];
-	if (realpath(path, real) == NULL)
-		return false;
-	mount_info_top_spxfs(real, dev, sizeof(dev));
-	return dev[0] != '\0';
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct statx sx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID) || !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+	    !mount_info_id_is_spxfs(sx.stx_mnt_id)) {
+		close(fd);
+		return -EINVAL;
+	}
+	*fs_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	*fs_ino = sx.stx_ino;
+	return fd;
 }
 
 static struct audit_writer *open_log(const struct box_options *o, const char *mnt, int *status)
@@ -175,18 +187,20 @@ int main(int argc, char **argv)
 		fail("making a staging directory in /tmp", strerror(-r));
 		goto out;
 	}
+	dev_t fs_dev = 0;
+	ino_t fs_ino = 0;
 	if (o.fs_mount != NULL) {
-		if (!is_spxfs_mount(o.fs_mount)) {
-			fail("--fs", "not an spxfs mount point");
+		root_fd = open_fs_mount(o.fs_mount, &fs_dev, &fs_ino);
+		if (root_fd < 0) {
+			fail("--fs", root_fd == -EINVAL ? "not an spxfs mount point" : strerror(-root_fd));
 			goto out;
 		}
-		root_fd = open(o.fs_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else {
-		root_fd = startup_open_root(o.root, st.mnt, err, sizeof(err));
-	}
-	if (root_fd < 0) {
-		fail(o.fs_mount ? "--fs" : "--root", o.fs_mount ? strerror(errno) : err);
-		goto out;
+		root_fd = startup_open_root(o.root, st.mnt, NULL, err, sizeof(err));
+		if (root_fd < 0) {
+			fail("--root", err);
+			goto out;
+		}
 	}
 	/* With --fs, the running spxfs serves (and records) the files;
 	 * spxbox only confines and records the sandbox's events. */
@@ -230,7 +244,7 @@ int main(int argc, char **argv)
 	pid_t child = ns_clone(o.net);
 	if (child == 0) {
 		close(sv[0]);
-		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt, .fs_mount = o.fs_mount,
+		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt, .fs_mount = o.fs_mount, .fs_dev = fs_dev, .fs_ino = fs_ino,
 					  .etc_placeholder = has_placeholder(&st, "etc"),
 					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid,
 					  .custom = o.seccomp_policy ? &custom : NULL,

@@ -6,7 +6,7 @@ pkgs=(
 	build-essential clang meson ninja-build pkg-config
 	libfuse3-dev fuse3
 	libseccomp-dev libcap-dev libssl-dev libjansson-dev
-	check util-linux procps jq python3 cppcheck clang-tidy stress-ng
+	check util-linux procps jq python3 cppcheck clang-tidy stress-ng busybox-static
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -36,4 +36,55 @@ check "root's 0600 file that kept appearing was never truncated by the job" \
 	sh -c "[ ! -e $t/r/v ] || [ \"\$(stat -c %u $t/r/v)\" = 0 ]"
 unmount "$t/m"
 
+# --- 2. Root mounts and unmounts what it checked, never a path again --------
+t=$(new_tmp)
+mkdir "$t/r" "$t/target" "$t/real"
+ln -s "$t/target" "$t/mnt-link"
+ln -s "$t" "$t/via"
+expect "a MOUNTPOINT that is a symlink is refused" 2 "is a symlink or passes through one" \
+	"$SPXFS" "$t/r" "$t/mnt-link"
+check "nothing was mounted on the symlink's target" sh -c "! grep -q ' $t/target ' /proc/self/mountinfo"
+expect "a MOUNTPOINT reached through a symlink is refused" 2 "is a symlink or passes through one" \
+	"$SPXFS" "$t/r" "$t/via/real"
+# The mount's directory moves and a decoy takes its old path; kill -9: the
+# unmounter removes the spxfs mount where it now is, and not the decoy.
+mkdir -p "$t/a/m" "$t/b/m"
+mount_spxfs "$t/r" "$t/a/m" || fail "mount"
+MOUNTS+=("$t/c/m")
+pid=$(daemon_pid spxfs "$t/r")
+mount -t tmpfs -o size=1m decoy "$t/b/m"
+mv "$t/a" "$t/c" && mv "$t/b" "$t/a"
+kill -9 "$pid"
+check "kill -9: the moved spxfs mount is unmounted" wait_for sh -c "! grep -q ' $t/c/m ' /proc/self/mountinfo"
+check "kill -9: the decoy at the old path is left alone" grep -q " $t/a/m .* - tmpfs decoy" /proc/self/mountinfo
+umount "$t/a/m"
+# spxbox --fs checks one mount and must bind that one: a host process
+# exchanges the directory holding the spxfs mount with one holding a tmpfs.
+mkdir -p "$t/fsroot/proc" "$t/fsroot/dev" "$t/x/m" "$t/y/m"
+echo spxfs >"$t/fsroot/which"
+mount_spxfs "$t/fsroot" "$t/x/m" -o allow_other || fail "mount"
+mount -t tmpfs -o size=8m swapped "$t/y/m"
+mkdir "$t/y/m/proc" "$t/y/m/dev" && echo tmpfs >"$t/y/m/which"
+cp /bin/busybox "$t/fsroot/busybox"
+cp /bin/busybox "$t/y/m/busybox"
+python3 -c 'import ctypes,os,sys,time
+libc=ctypes.CDLL(None,use_errno=True); end=time.time()+float(sys.argv[3])
+while time.time()<end: libc.renameat2(-100,sys.argv[1].encode(),-100,sys.argv[2].encode(),2)' \
+	"$t/x" "$t/y" 15 &
+swapper=$!
+seen_tmpfs=0
+runs=0
+while kill -0 $swapper 2>/dev/null; do
+	out=$("$BOX" --fs "$t/x/m" -- /busybox cat /which 2>/dev/null) && runs=$((runs + 1))
+	[ "$out" = tmpfs ] && seen_tmpfs=$((seen_tmpfs + 1))
+done
+wait $swapper
+echo "    --fs race: $runs jobs ran, $seen_tmpfs saw the swapped-in tmpfs"
+check "--fs: a job never runs on a mount other than the one checked" test "$seen_tmpfs" = 0
+check "--fs: jobs did run during the race" test "$runs" -gt 0
+for d in x y; do
+	grep -q " $t/$d/m fuse" /proc/self/mountinfo && fusermount3 -u "$t/$d/m"
+	grep -q " $t/$d/m " /proc/self/mountinfo && umount "$t/$d/m"
+done
+
 finish
