@@ -126,6 +126,32 @@ int startup_check_log(const char *path, const char *root, const char *mountpoint
 	return 0;
 }
 
+/* realpath of path, or of its directory when path does not exist yet. */
+static int resolve_maybe_new(const char *path, char *out)
+{
+	if (realpath(path, out) != NULL)
+		return 0;
+	char dir[PATH_MAX];
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -1;
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		(void)snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return realpath(dir, out) != NULL ? 0 : -1;
+}
+
+bool startup_reaches(const char *dir, const char *path)
+{
+	char rdir[PATH_MAX], rpath[PATH_MAX];
+	if (realpath(dir, rdir) == NULL || resolve_maybe_new(path, rpath) < 0)
+		return false;
+	return is_within(rpath, rdir);
+}
+
 size_t startup_raise_nofile(void)
 {
 	struct rlimit rl;

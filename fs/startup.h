@@ -5,6 +5,7 @@
 #ifndef SPX_STARTUP_H
 #define SPX_STARTUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -26,6 +27,11 @@ int startup_fd_path(int fd, char *out, size_t len);
  * (a log is never overwritten). 0, or -2 / -1 with a reason in err. */
 int startup_check_log(const char *path, const char *root, const char *mountpoint, char *err,
 		      size_t errlen);
+
+/* Whether the tree at dir holds path (or, for a path that does not exist
+ * yet, its directory), by real paths: false when either cannot be
+ * resolved. */
+bool startup_reaches(const char *dir, const char *path);
 
 /* Raises the soft open-file limit to the hard one; returns the new soft
  * limit (never less than the old one). */

@@ -39,7 +39,9 @@ static _Noreturn void init_run(const struct child_plan *p, pid_t job)
 	/* Changing ids cleared the parent-death signal: set it again, and
 	 * if spxbox died meanwhile (its end of the channel hung up), go. */
 	struct pollfd hup = {.fd = p->sock, .events = 0};
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	/* Not dumpable: a job of the same uid cannot ptrace it or write its
+	 * /proc/1/mem, and through it outlive the filter it never had. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
 	    (poll(&hup, 1, 0) == 1 && (hup.revents & POLLHUP)))
 		_exit(125);
 	close(p->sock);

@@ -57,7 +57,7 @@ const struct seccomp_entry seccomp_allowlist[] = {
 	A("sched_yield", "yield the CPU"), A("sched_getaffinity", "CPU count (nproc, runtimes)"),
 	A("prlimit64", "read (or lower) own limits"), A("getrusage", "own resource usage"),
 	A("uname", "system name (libc, runtimes)"), A("sysinfo", "memory size (runtimes)"),
-	F("clone", "threads only", "flags include CLONE_THREAD"),
+	F("clone", "threads only", "flags include CLONE_THREAD (--allow-fork: any flags but CLONE_NEW*)"),
 	/* signals to itself (the PID namespace holds only the job) */
 	A("rt_sigaction", "signal handlers"), A("rt_sigprocmask", "signal mask"),
 	A("rt_sigreturn", "return from a handler"), A("sigaltstack", "alternate signal stack"),
@@ -113,9 +113,14 @@ static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op, scmp_datu
 static int conditional(scmp_filter_ctx ctx, const struct seccomp_policy *p)
 {
 	int r = 0;
-	/* clone: threads only, unless --allow-fork. */
+	/* clone: threads only; with --allow-fork processes too, but never in
+	 * new namespaces (a user namespace would hand the job capabilities
+	 * over it, and with them the mount family this filter refuses). */
+	const scmp_datum_t new_ns = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
+				    CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
 	struct scmp_arg_cmp thread = arg_cmp(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
-	r = rule(ctx, SCMP_ACT_ALLOW, "clone", p->allow_fork ? 0 : 1, &thread);
+	struct scmp_arg_cmp no_ns = arg_cmp(0, SCMP_CMP_MASKED_EQ, new_ns, 0);
+	r = rule(ctx, SCMP_ACT_ALLOW, "clone", 1, p->allow_fork ? &no_ns : &thread);
 	if (r == 0 && p->allow_fork)
 		r = rule(ctx, SCMP_ACT_ALLOW, "fork", 0, NULL);
 	if (r == 0 && p->allow_fork)

@@ -64,12 +64,47 @@ static int open_fs_mount(const char *path, dev_t *fs_dev, ino_t *fs_ino)
 	return fd;
 }
 
+/* The log and its key must be out of the job's reach: not in ROOT, and
+ * not under any --bind or --ro-bind source (a rw bind would let the job
+ * rewrite the log; any bind would show it the key). Names the first bind
+ * that exposes path, or NULL. */
+static const char *exposed_by(const struct box_options *o, const char *path)
+{
+	for (int i = 0; i < o->nmounts; i++)
+		if (o->mounts[i].kind != BOX_TMPFS && startup_reaches(o->mounts[i].src, path))
+			return o->mounts[i].src;
+	return NULL;
+}
+
+static int check_out_of_reach(const struct box_options *o, const char *top)
+{
+	char why[PATH_MAX + 64];
+	const char *src = exposed_by(o, o->audit_log);
+	if (src != NULL) {
+		snprintf(why, sizeof(why), "is under the bind source '%s', which the job can reach", src);
+		return fail("--audit-log", why);
+	}
+	if (o->audit_key == NULL)
+		return 0;
+	if (startup_reaches(top, o->audit_key))
+		return fail("--audit-key", "is inside the job's root, where the job could read it");
+	if ((src = exposed_by(o, o->audit_key)) != NULL) {
+		snprintf(why, sizeof(why), "is under the bind source '%s', which the job can reach", src);
+		return fail("--audit-key", why);
+	}
+	return 0;
+}
+
 static struct audit_writer *open_log(const struct box_options *o, const char *mnt, int *status)
 {
 	char err[PATH_MAX + 256];
 	const char *top = o->root != NULL ? o->root : o->fs_mount;
 	if (startup_check_log(o->audit_log, top, mnt, err, sizeof(err)) < 0) {
 		*status = fail("audit log", err);
+		return NULL;
+	}
+	if (check_out_of_reach(o, top) != 0) {
+		*status = EXIT_FAILED;
 		return NULL;
 	}
 	char root[PATH_MAX];

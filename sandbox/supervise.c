@@ -123,6 +123,23 @@ struct counts {
 	uint64_t recorded;
 };
 
+/* Whether another refusal of call n may still get a record of its own:
+ * at most MAX_RECORDS_PER_CALL per call and MAX_DENIAL_RECORDS in all, so
+ * a job looping on a refused call cannot flood the log; the rest are
+ * counted (the "denials_unrecorded" record at the end). */
+static bool denial_recordable(struct supervisor *s, struct counts *c, const char *n)
+{
+	s->denials++;
+	long long made = json_integer_value(json_object_get(c->per_call, n));
+	if (made >= MAX_RECORDS_PER_CALL || c->recorded >= MAX_DENIAL_RECORDS) {
+		s->unrecorded++;
+		return false;
+	}
+	json_object_set_new(c->per_call, n, json_integer(made + 1));
+	c->recorded++;
+	return true;
+}
+
 /* Decides one notification: returns the errno to answer, or 0 to let the
  * call run. */
 static int decide(struct supervisor *s, struct counts *c, const struct seccomp_notif *req,
@@ -132,20 +149,23 @@ static int decide(struct supervisor *s, struct counts *c, const struct seccomp_n
 	const char *n = name ? name : "?";
 	bool is_exec = strcmp(n, "execve") == 0 || strcmp(n, "execveat") == 0;
 	int answer;
-	json_t *rec;
+	json_t *rec = NULL;
 	if (is_exec) {
 		/* Until the job's own execve, only spxbox's code runs in there. */
 		bool first = *execs == 0;
 		answer = first || s->allow_exec ? 0 : EPERM;
-		char *path = read_string((pid_t)req->pid,
-					 req->data.args[strcmp(n, "execveat") == 0 ? 1 : 0]);
-		rec = json_pack("{s:s, s:I, s:s, s:b}", "op", "exec", "pid", job_pid(req->pid),
-				"syscall", n, "first", first);
-		if (rec != NULL && path != NULL && record_set_path(rec, "path", path) < 0)
-			json_object_set_new(rec, "path", json_null());
-		if (rec != NULL && answer == 0 && !first && path != NULL)
-			json_object_set_new(rec, "sha256", hash_in_job(s->view, path));
-		free(path);
+		/* A refused exec is a denial like any other, capped alike. */
+		if (answer == 0 || denial_recordable(s, c, n)) {
+			char *path = read_string((pid_t)req->pid,
+						 req->data.args[strcmp(n, "execveat") == 0 ? 1 : 0]);
+			rec = json_pack("{s:s, s:I, s:s, s:b}", "op", "exec", "pid",
+					job_pid(req->pid), "syscall", n, "first", first);
+			if (rec != NULL && path != NULL && record_set_path(rec, "path", path) < 0)
+				json_object_set_new(rec, "path", json_null());
+			if (rec != NULL && answer == 0 && !first && path != NULL)
+				json_object_set_new(rec, "sha256", hash_in_job(s->view, path));
+			free(path);
+		}
 		if (answer == 0)
 			(*execs)++;
 	} else {
@@ -158,18 +178,10 @@ static int decide(struct supervisor *s, struct counts *c, const struct seccomp_n
 			s->custom ? policy_find(s->custom, (int)req->data.nr) : NULL;
 		if (pr != NULL && pr->errno_value != 0)
 			answer = pr->errno_value;
-		s->denials++;
-		long long made = json_integer_value(json_object_get(c->per_call, n));
-		if (made >= MAX_RECORDS_PER_CALL || c->recorded >= MAX_DENIAL_RECORDS) {
-			s->unrecorded++;
-			free(name);
-			return answer;
-		}
-		json_object_set_new(c->per_call, n, json_integer(made + 1));
-		c->recorded++;
-		rec = json_pack("{s:s, s:I, s:s, s:i, s:o}", "op", "denied", "pid",
-				job_pid(req->pid), "syscall", n, "nr", req->data.nr, "args",
-				args_json(req));
+		if (denial_recordable(s, c, n))
+			rec = json_pack("{s:s, s:I, s:s, s:i, s:o}", "op", "denied", "pid",
+					job_pid(req->pid), "syscall", n, "nr", req->data.nr, "args",
+					args_json(req));
 	}
 	if (rec != NULL)
 		json_object_set_new(rec, "result", json_string(record_result(answer)));

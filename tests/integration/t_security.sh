@@ -87,4 +87,45 @@ for d in x y; do
 	grep -q " $t/$d/m " /proc/self/mountinfo && umount "$t/$d/m"
 done
 
+# --- 5. Refused execs are capped like every other denial --------------------
+t=$(new_tmp)
+mkdir "$t/r" && chmod 0777 "$t/r"
+long=/$(printf 'x%.0s' $(seq 1 3000))
+"$BOX" --system --root "$t/r" --audit-log "$t/exec.log" -- /usr/bin/python3 -c "
+import os
+for i in range(500):
+    try: os.execv('$long', ['x'])
+    except OSError: pass
+" >/dev/null 2>&1
+execs=$(jq -c 'select(.op=="exec")' "$t/exec.log" | wc -l)
+echo "    500 refused execs: $execs exec records, log $(stat -c %s "$t/exec.log") bytes"
+check "500 refused execs leave at most 21 exec records" test "$execs" -le 21
+check "the rest are counted" test "$(jq -r 'select(.op=="denials_unrecorded") | .count' "$t/exec.log")" -ge 479
+
+# --- 8. Hardening ------------------------------------------------------------
+t=$(new_tmp)
+mkdir "$t/r" "$t/logs" "$t/keys" && chmod 0777 "$t/r"
+cp /bin/busybox "$t/r/busybox"
+head -c 32 /dev/urandom >"$t/keys/key"
+expect "a job of pid 1's own uid (--uid 0) cannot read its memory or environment" 1 "Permission denied" \
+	"$BOX" --uid 0 --gid 0 --root "$t/r" -- /busybox cat /proc/1/environ
+expect "a log under a --bind source is refused" 125 "under the bind source" \
+	"$BOX" --root "$t/r" --bind "$t/logs" /logs --audit-log "$t/logs/x.log" -- /busybox true
+check "and not created" test ! -e "$t/logs/x.log"
+expect "a key under a --ro-bind source is refused" 125 "--audit-key: is under the bind source" \
+	"$BOX" --root "$t/r" --ro-bind "$t/keys" /keys --audit-log "$t/y.log" --audit-key "$t/keys/key" -- /busybox true
+cp "$t/keys/key" "$t/r/key"
+expect "a key inside ROOT is refused" 125 "--audit-key: is inside the job's root" \
+	"$BOX" --root "$t/r" --audit-log "$t/z.log" --audit-key "$t/r/key" -- /busybox true
+clone_newuser='import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+pid = libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)
+if pid == 0: os._exit(0)
+print("cloned" if pid > 0 else "refused " + os.strerror(ctypes.get_errno()))'
+expect "--allow-fork: clone with CLONE_NEWUSER is still refused" 0 "^refused" \
+	"$BOX" --system --allow-fork --root "$t/r" -- /usr/bin/python3 -c "$clone_newuser"
+expect "--allow-fork: a plain fork still works" 0 "^0$" \
+	"$BOX" --system --allow-fork --root "$t/r" -- /usr/bin/python3 -c \
+	'import os; p = os.fork(); os._exit(0) if p == 0 else print(os.waitpid(p, 0)[1])'
+
 finish
