@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,17 +62,42 @@ int chain_link(const struct chain_key *key, const void *data, size_t len,
 	return 0;
 }
 
+static bool past(const _Atomic int64_t *deadline_ns)
+{
+	if (deadline_ns == NULL || atomic_load(deadline_ns) == 0)
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec > atomic_load(deadline_ns);
+}
+
 int chain_sha256_fd(int fd, char out[CHAIN_HEX_LEN])
+{
+	return chain_sha256_fd_until(fd, out, NULL);
+}
+
+int chain_sha256_fd_until(int fd, char out[CHAIN_HEX_LEN], const _Atomic int64_t *deadline_ns)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char *buf = malloc(1 << 16);
 	unsigned char digest[CHAIN_LEN];
 	unsigned int len = 0;
 	ssize_t n = -1;
+	unsigned chunks = 0;
+	bool late = false;
 	if (md != NULL && buf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1)
-		while ((n = read(fd, buf, 1 << 16)) > 0)
+		while ((n = read(fd, buf, 1 << 16)) > 0) {
 			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
 				break;
+			/* look at the clock every 16 MiB */
+			if (++chunks % 256 == 0 && (late = past(deadline_ns)))
+				break;
+		}
+	if (late) {
+		free(buf);
+		EVP_MD_CTX_free(md);
+		return -ETIMEDOUT;
+	}
 	int r = n == 0 && EVP_DigestFinal_ex(md, digest, &len) == 1 && len == CHAIN_LEN ? 0 : -1;
 	if (r == 0)
 		chain_hex(digest, out);

@@ -11,6 +11,7 @@
 #define SPX_AUDIT_CHAIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CHAIN_LEN 32
 #define CHAIN_HEX_LEN (2 * CHAIN_LEN + 1)
@@ -30,6 +31,11 @@ int chain_link(const struct chain_key *key, const void *data, size_t len,
 
 /* SHA-256 of everything read from fd until its end, as hex. 0 or -1. */
 int chain_sha256_fd(int fd, char out[CHAIN_HEX_LEN]);
+
+/* The same, giving up with -ETIMEDOUT once CLOCK_MONOTONIC passes
+ * *deadline_ns (nanoseconds; 0 or a NULL pointer: no deadline), which may
+ * be moved while it runs. */
+int chain_sha256_fd_until(int fd, char out[CHAIN_HEX_LEN], const _Atomic int64_t *deadline_ns);
 
 void chain_hex(const unsigned char in[CHAIN_LEN], char out[CHAIN_HEX_LEN]);
 

@@ -31,6 +31,7 @@ struct audit_writer {
 	off_t reserved;
 	int failed; /* errno of the first failure, 0 while healthy */
 	bool stopping;
+	bool sealed; /* the end record is written: nothing more is appended */
 	bool have_thread;
 	pthread_t thread;
 };
@@ -94,7 +95,7 @@ static int write_all_locked(struct audit_writer *w, const char *buf, size_t len)
 /* Fills seq, time and prev, writes the line, advances the chain. */
 static int64_t append_locked(struct audit_writer *w, json_t *rec)
 {
-	if (w->failed != 0)
+	if (w->failed != 0 || w->sealed)
 		return -EIO;
 	struct timespec now;
 	char when[40], prev[CHAIN_HEX_LEN];
@@ -242,7 +243,7 @@ int audit_writer_ready(struct audit_writer *w)
 {
 	pthread_mutex_lock(&w->lock);
 	/* Room for this operation's records before the operation is made. */
-	int r = w->failed ? -EIO : reserve_locked(w, RESERVE_MARGIN);
+	int r = w->failed || w->sealed ? -EIO : reserve_locked(w, RESERVE_MARGIN);
 	pthread_mutex_unlock(&w->lock);
 	return r;
 }
@@ -275,7 +276,7 @@ enum audit_sync audit_writer_sync_mode(const struct audit_writer *w)
 	return w->sync;
 }
 
-int audit_writer_close(struct audit_writer *w, char head_hex[CHAIN_HEX_LEN])
+int audit_writer_seal(struct audit_writer *w, char head_hex[CHAIN_HEX_LEN])
 {
 	pthread_mutex_lock(&w->lock);
 	w->stopping = true;
@@ -295,9 +296,16 @@ int audit_writer_close(struct audit_writer *w, char head_hex[CHAIN_HEX_LEN])
 		fail_locked(w, errno, "syncing the audit log");
 	chain_hex(w->prev, head_hex);
 	int status = w->failed ? -EIO : 0;
-	pthread_mutex_unlock(&w->lock);
 	if (w->size < w->reserved && ftruncate(w->fd, w->size) < 0)
 		status = -EIO; /* drop the reservation past the last line */
+	w->sealed = true;
+	pthread_mutex_unlock(&w->lock);
+	return status;
+}
+
+int audit_writer_close(struct audit_writer *w, char head_hex[CHAIN_HEX_LEN])
+{
+	int status = audit_writer_seal(w, head_hex);
 	close(w->fd);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->synced);
@@ -333,10 +341,10 @@ struct audit_writer *audit_log_create(const char *path, enum audit_sync sync,
 	return w;
 }
 
-int audit_log_finish(struct audit_writer *w, const char *program, const char *path)
+int audit_log_finish(struct audit_writer *w, const char *program, const char *path, bool seal_only)
 {
 	char head[CHAIN_HEX_LEN];
-	int r = audit_writer_close(w, head);
+	int r = seal_only ? audit_writer_seal(w, head) : audit_writer_close(w, head);
 	fprintf(stderr, "%s: audit log %s %s; chain head %s\n", program, path,
 		r == 0 ? "closed" : "FAILED (see above)", head);
 	return r;

@@ -51,6 +51,12 @@ int audit_writer_wait(struct audit_writer *w, int64_t seq);
 
 enum audit_sync audit_writer_sync_mode(const struct audit_writer *w);
 
+/* Writes the end record (record count and the chain head before it) and
+ * syncs; every later append gets -EIO. Nothing is freed: for a program
+ * that ends while another thread may still try to append. Fills head_hex
+ * as audit_writer_close does. 0 or -EIO. */
+int audit_writer_seal(struct audit_writer *w, char head_hex[CHAIN_HEX_LEN]);
+
 /* Writes the end record (record count and the chain head before it),
  * syncs and closes. Fills head_hex with the link value of the end record,
  * the value `spxaudit verify --head` checks. 0, or -EIO when the log had
@@ -67,9 +73,11 @@ struct audit_writer *audit_log_create(const char *path, enum audit_sync sync,
 				      const char *key_path, json_t *header, char *err,
 				      size_t errlen, bool *bad_key);
 
-/* Closes the log and prints "PROGRAM: audit log PATH closed; chain head
- * HEX" (or FAILED) on stderr: the head lets a caller who keeps it
- * elsewhere catch truncation (spxaudit verify --head). 0 or -EIO. */
-int audit_log_finish(struct audit_writer *w, const char *program, const char *path);
+/* Closes the log (only seals it with seal_only, see audit_writer_seal) and
+ * prints "PROGRAM: audit log PATH closed; chain head HEX" (or FAILED) on
+ * stderr: the head lets a caller who keeps it elsewhere catch truncation
+ * (spxaudit verify --head). 0 or -EIO. */
+int audit_log_finish(struct audit_writer *w, const char *program, const char *path,
+		     bool seal_only);
 
 #endif

@@ -1,6 +1,7 @@
 /* spxfs: serve one host directory, and nothing outside it, over FUSE. */
 #include "daemon_filter.h"
 #include "mount_fd.h"
+#include "open_file.h"
 #include "options.h"
 #include "self_confine.h"
 #include "spx_config.h"
@@ -233,6 +234,8 @@ int main(int argc, char **argv)
 		goto out_unmounter;
 	}
 	status = serve(se);
+	/* Every worker has ended: the files whose release never came. */
+	(void)open_file_close_unreleased(&fs);
 out_unmounter:
 	if (unmounter_finish(&um) < 0) {
 		snprintf(err, sizeof(err), "could not unmount; run: fusermount3 -u %s", mnt);
@@ -259,6 +262,6 @@ out_table:
 	if (fs.proc_self_fd >= 0)
 		close(fs.proc_self_fd);
 	if (fs.log != NULL)
-		(void)audit_log_finish(fs.log, "spxfs", opts.audit_log);
+		(void)audit_log_finish(fs.log, "spxfs", opts.audit_log, false);
 	return status;
 }

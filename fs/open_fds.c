@@ -10,6 +10,8 @@
 struct open_fds {
 	pthread_mutex_t lock;
 	struct open_fd lru; /* sentinel: lru.next is the most recent */
+	struct open_fd all; /* sentinel of every file entered */
+	size_t nall;
 	size_t nfds;
 	size_t max_fds;
 	uint64_t closed;
@@ -26,6 +28,7 @@ struct open_fds *open_fds_new(size_t max_fds)
 		return NULL;
 	}
 	c->lru.prev = c->lru.next = &c->lru;
+	c->all.all_prev = c->all.all_next = &c->all;
 	c->max_fds = max_fds < 4 ? 4 : max_fds;
 	return c;
 }
@@ -91,13 +94,38 @@ void open_fds_add(struct open_fds *c, struct open_fd *f, int fd, int open_flags,
 {
 	*f = (struct open_fd){.fd = -1, .flags = reopen_flags(open_flags), .in = in};
 	pthread_mutex_lock(&c->lock);
+	f->all_next = c->all.all_next;
+	f->all_prev = &c->all;
+	c->all.all_next->all_prev = f;
+	c->all.all_next = f;
+	c->nall++;
 	install_locked(c, f, fd);
 	pthread_mutex_unlock(&c->lock);
+}
+
+size_t open_fds_entered(struct open_fds *c)
+{
+	pthread_mutex_lock(&c->lock);
+	size_t n = c->nall;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+struct open_fd *open_fds_any(struct open_fds *c)
+{
+	pthread_mutex_lock(&c->lock);
+	struct open_fd *f = c->all.all_next == &c->all ? NULL : c->all.all_next;
+	pthread_mutex_unlock(&c->lock);
+	return f;
 }
 
 void open_fds_remove(struct open_fds *c, struct open_fd *f)
 {
 	pthread_mutex_lock(&c->lock);
+	f->all_prev->all_next = f->all_next;
+	f->all_next->all_prev = f->all_prev;
+	f->all_prev = f->all_next = f;
+	c->nall--;
 	if (f->fd >= 0) {
 		unlink_locked(f);
 		(void)close(f->fd); /* release: the kernel has nobody to tell */

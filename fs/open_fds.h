@@ -36,6 +36,7 @@ struct open_fd {
 	unsigned users;	       /* operations in flight */
 	bool locked;	       /* holds a flock() */
 	struct open_fd *prev, *next; /* least recently used last, iff fd >= 0 */
+	struct open_fd *all_prev, *all_next; /* every file entered, until removed */
 };
 
 struct open_fds *open_fds_new(size_t max_fds);
@@ -57,6 +58,12 @@ void open_fds_done(struct open_fds *c, struct open_fd *f);
 
 /* f (in use) now holds a flock(), or no longer does. */
 void open_fds_set_locked(struct open_fds *c, struct open_fd *f, bool locked);
+
+/* One of the files still entered, or NULL. Once the session has ended
+ * (no request in flight), these are the files whose release never came. */
+struct open_fd *open_fds_any(struct open_fds *c);
+/* How many files are entered. */
+size_t open_fds_entered(struct open_fds *c);
 
 /* Closes half of the idle descriptors (after EMFILE elsewhere). */
 void open_fds_shrink(struct open_fds *c);

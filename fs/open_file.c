@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,7 @@ struct io_account {
 };
 
 struct open_file {
+	/* first: open_file_close_unreleased finds files by their open_fd */
 	struct open_fd desc; /* the host descriptor */
 	int flags;
 	bool audited, created_empty, reached_eof, touched;
@@ -43,6 +45,8 @@ struct open_file {
 	pthread_mutex_t lock;
 	struct io_account rd, wr;
 };
+
+_Static_assert(offsetof(struct open_file, desc) == 0, "desc must come first");
 
 static void account_init(struct io_account *a)
 {
@@ -177,15 +181,17 @@ static json_t *digest_hex(EVP_MD_CTX *md)
 	return json_string(hex);
 }
 
-/* SHA-256 of the file's whole current content, read back from the host. */
-static json_t *hash_file(struct spx_fs *fs, int fd)
+/* SHA-256 of the file's whole current content, read back from the host;
+ * *late when the end-of-job deadline cut it short. */
+static json_t *hash_file(struct spx_fs *fs, int fd, bool *late)
 {
 	int rfd = spx_reopen(fs, fd, O_RDONLY);
 	if (rfd < 0)
 		return NULL;
 	char hex[CHAIN_HEX_LEN];
-	int r = chain_sha256_fd(rfd, hex);
+	int r = chain_sha256_fd_until(rfd, hex, &fs->hash_deadline_ns);
 	close(rfd);
+	*late = r == -ETIMEDOUT;
 	return r == 0 ? json_string(hex) : NULL;
 }
 
@@ -255,9 +261,12 @@ static void add_written(struct spx_fs *fs, json_t *rec, struct open_file *h)
 	if (h->created_empty && h->wr.sequential && fstat(fd, &st) == 0 &&
 	    st.st_size == h->wr.next)
 		hex = digest_hex(h->wr.md);
+	bool late = false;
 	if (hex == NULL)
-		hex = hash_file(fs, fd);
+		hex = hash_file(fs, fd, &late);
 	json_object_set_new(rec, "sha256_final", hex != NULL ? hex : json_null());
+	if (late)
+		json_object_set_new(rec, "hash_stopped", json_string("the job ended"));
 	if (fstat(fd, &st) == 0)
 		json_object_set_new(rec, "size", json_integer((json_int_t)st.st_size));
 	open_file_done(fs, h);
@@ -285,4 +294,20 @@ json_t *open_file_close(struct spx_fs *fs, struct open_file *h)
 	free(h->path);
 	free(h);
 	return rec;
+}
+
+size_t open_file_close_unreleased(struct spx_fs *fs)
+{
+	size_t n = 0;
+	struct open_fd *f;
+	while (fs->fds != NULL && (f = open_fds_any(fs->fds)) != NULL) {
+		/* desc is the first member: the open_fd is its open_file */
+		struct open_file *h = (struct open_file *)(void *)f;
+		json_t *rec = open_file_close(fs, h);
+		if (rec != NULL)
+			json_object_set_new(rec, "unreleased", json_true());
+		(void)spx_audit_commit(fs, rec, 0);
+		n++;
+	}
+	return n;
 }

@@ -44,4 +44,11 @@ void open_file_touched(struct open_file *h);
  * proc_self_fd reopens the file to hash its final content when needed. */
 json_t *open_file_close(struct spx_fs *fs, struct open_file *h);
 
+/* Once the session has ended (no worker left), every file the kernel never
+ * released: the kernel drops the RELEASE requests still queued when the
+ * job's mount goes away, so a job ending with files open would lose their
+ * close records. Each gets its close record here, marked
+ * "unreleased": true, and is freed. Returns how many. */
+size_t open_file_close_unreleased(struct spx_fs *fs);
+
 #endif

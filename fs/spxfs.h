@@ -32,6 +32,10 @@ struct spx_fs {
 	 * the mount (0: none); EDQUOT once it would be passed. */
 	uint64_t quota_bytes;
 	_Atomic uint64_t quota_used;
+	/* CLOCK_MONOTONIC nanoseconds after which a close stops hashing a
+	 * file (its record says so); 0: none. spxbox sets it once the job has
+	 * ended, so that no worker keeps the end of a job waiting. */
+	_Atomic int64_t hash_deadline_ns;
 	/* spxbox: a directory outside ROOT whose empty subdirectories stand in
 	 * at the top of the mount for names ROOT lacks (proc, dev, usr...),
 	 * so the sandbox can mount over them without creating them in ROOT.

@@ -66,19 +66,18 @@ int fs_server_start(struct fs_server *s, int fuse_fd)
 	return 0;
 }
 
-void fs_server_stop(struct fs_server *s)
+bool fs_server_stop(struct fs_server *s, double grace)
 {
 	if (!s->running)
-		return;
+		return true;
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 5;
+	until.tv_sec += (time_t)grace;
 	if (pthread_timedjoin_np(s->thread, NULL, &until) != 0) {
-		/* Something in the namespace still holds the mount. */
 		fuse_session_exit(s->se);
-		fprintf(stderr, "spxbox: the job's filesystem did not shut down; leaving it\n");
-		return;
+		return false;
 	}
 	fuse_session_destroy(s->se);
 	s->running = 0;
+	return true;
 }

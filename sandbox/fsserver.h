@@ -7,6 +7,7 @@
 #define SPX_BOX_FSSERVER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "spxfs.h"
 
@@ -24,7 +25,12 @@ struct fs_server {
  * to ROOT and the placeholders before serving. 0 or -errno. */
 int fs_server_start(struct fs_server *s, int fuse_fd);
 
-/* Waits (at most a few seconds) for the session to end. */
-void fs_server_stop(struct fs_server *s);
+/* Once the job is gone, waits for the session to end (the kernel ends it
+ * when the job's mount goes away) and for every worker to finish: true
+ * then. A worker can still be busy after grace seconds (hashing a huge
+ * file at its close): false then, the session told to exit, and
+ * everything the workers use must stay allocated until the process
+ * exits. */
+bool fs_server_stop(struct fs_server *s, double grace);
 
 #endif

@@ -8,6 +8,8 @@
 #include "child.h"
 #include "fsserver.h"
 #include "mount_info.h"
+#include "open_fds.h"
+#include "open_file.h"
 #include "mounts.h"
 #include "ns.h"
 #include "options.h"
@@ -25,6 +27,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { EXIT_TIMEOUT = 124, EXIT_FAILED = 125, EXIT_NOEXEC = 126, EXIT_NOTFOUND = 127 };
@@ -142,6 +146,25 @@ static int confine_supervisor(void)
 	if (r < 0)
 		fail("confining the supervisor", err);
 	return r;
+}
+
+/* Once the job has ended: how long a close may still hash a file, and how
+ * long the file server may take to finish. */
+#define HASH_GRACE 20
+#define END_GRACE 40.0
+
+/* A worker of the file server is still busy after the job ended (hashing
+ * a huge file at its close): the log is sealed (its exit record says how
+ * many files were not recorded; a late append gets EIO), nothing the
+ * worker uses is freed, and spxbox exits at once. */
+static _Noreturn void stuck_exit(struct fs_server *srv, const struct box_options *o, int status)
+{
+	fprintf(stderr, "spxbox: the job's file server did not finish within %.0f s; "
+			"leaving without it\n", END_GRACE);
+	if (srv->fs.log != NULL)
+		(void)audit_log_finish(srv->fs.log, "spxbox", o->audit_log, true);
+	fflush(NULL);
+	_exit(status);
 }
 
 /* The job's exit status as spxbox's. */
@@ -326,7 +349,8 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
-		fs_server_stop(&srv);
+		if (!fs_server_stop(&srv, END_GRACE))
+			stuck_exit(&srv, &o, EXIT_FAILED);
 		goto out;
 	}
 	supervise_record(srv.fs.log, json_pack("{s:s, s:I, s:I, s:I}", "op", "start", "host_pid",
@@ -337,18 +361,32 @@ int main(int argc, char **argv)
 	if (r < 0)
 		fail("supervising the job", strerror(-r));
 	status = r < 0 ? EXIT_FAILED : job_status(&sup);
-	fs_server_stop(&srv);
+	/* Hashing at close may go on only so long once the job is gone. */
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	atomic_store(&srv.fs.hash_deadline_ns,
+		     (int64_t)(now.tv_sec + HASH_GRACE) * 1000000000 + now.tv_nsec);
+	bool ended = fs_server_stop(&srv, END_GRACE);
+	/* Releases the kernel dropped with the job's mount: recorded now. */
+	size_t unreleased = ended ? open_file_close_unreleased(&srv.fs) : 0;
 	json_t *end = json_pack("{s:s, s:i}", "op", "exit", "status", status);
+	if (end != NULL && unreleased > 0)
+		json_object_set_new(end, "unreleased", json_integer((json_int_t)unreleased));
+	if (end != NULL && !ended)
+		json_object_set_new(end, "files_unrecorded",
+				    json_integer((json_int_t)(srv.fs.fds ? open_fds_entered(srv.fs.fds) : 0)));
 	if (end != NULL && WIFSIGNALED(sup.wait_status) && !sup.timed_out)
 		json_object_set_new(end, "signal", json_integer(WTERMSIG(sup.wait_status)));
 	if (end != NULL && sup.exec_errno)
 		json_object_set_new(end, "exec_error", json_string(record_result(sup.exec_errno)));
 	supervise_record(srv.fs.log, end);
+	if (!ended)
+		stuck_exit(&srv, &o, status);
 	if (notify_fd >= 0)
 		close(notify_fd);
 out:
 	if (srv.fs.log != NULL)
-		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log);
+		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log, false);
 	spx_fs_caches_free(&srv.fs);
 	if (srv.fs.proc_self_fd >= 0)
 		close(srv.fs.proc_self_fd);

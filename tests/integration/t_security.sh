@@ -87,6 +87,32 @@ for d in x y; do
 	grep -q " $t/$d/m " /proc/self/mountinfo && umount "$t/$d/m"
 done
 
+# --- 4. The end of a job loses no record -------------------------------------
+t=$(new_tmp)
+mkdir "$t/r" && chmod 0777 "$t/r"
+"$BOX" --system --root "$t/r" --audit-log "$t/open.log" -- /usr/bin/python3 -c '
+import os
+fds = [os.open("/f%d" % i, os.O_WRONLY | os.O_CREAT, 0o644) for i in range(300)]
+for fd in fds: os.write(fd, b"x" * 100)
+os._exit(0)' >/dev/null 2>&1
+closes=$(jq -c 'select(.op=="close" and .sha256_final != null)' "$t/open.log" | wc -l)
+echo "    300 files open at exit: $closes close records with a hash"
+check "a job exiting with 300 files open: 300 close records, each hashed" test "$closes" = 300
+expect "and the log verifies" 0 intact "$A" verify "$t/open.log"
+# A close that would hash a 1 TiB sparse file: the end of the job waits at
+# most the hashing grace, and the record says the hash was stopped.
+start=$(date +%s)
+"$BOX" --system --root "$t/r" --audit-log "$t/big.log" -- /usr/bin/python3 -c '
+import os
+fd = os.open("/big", os.O_WRONLY | os.O_CREAT, 0o644); os.pwrite(fd, b"x", 1 << 40); os.close(fd)' \
+	>/dev/null 2>&1
+took=$(($(date +%s) - start))
+echo "    1 TiB sparse file closed at the end: spxbox took $took s"
+check "the sparse file's close is recorded, its hash stopped at the end" \
+	test "$(jq -r 'select(.op=="close" and .path=="/big") | .hash_stopped' "$t/big.log")" = "the job ended"
+check "spxbox ended within the hashing grace (20 s) and a margin" test "$took" -le 35
+expect "and that log verifies" 0 intact "$A" verify "$t/big.log"
+
 # --- 5. Refused execs are capped like every other denial --------------------
 t=$(new_tmp)
 mkdir "$t/r" && chmod 0777 "$t/r"
