@@ -26,17 +26,22 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 {
 	struct spx_fs *fs = spx_fs_of(req);
 	memset(e, 0, sizeof(*e));
-	int fd = resolve_child_stat(pfd, name, &e->attr);
-	if (spx_out_of_fds(fs, fd))
-		fd = resolve_child_stat(pfd, name, &e->attr);
-	if (fd == -ENOENT && fs->placeholders_fd >= 0 && parent == inode_table_root(fs->table)) {
+	int fd = -ENOENT;
+	/* A placeholder, once spxbox made it, stands for its name whatever
+	 * ROOT holds under that name later: the sandbox decided its mount
+	 * points before the job, and a name that appeared in ROOT since must
+	 * not change what it mounts on. */
+	if (fs->placeholders_fd >= 0 && parent == inode_table_root(fs->table)) {
 		fd = resolve_child_stat(fs->placeholders_fd, name, &e->attr);
-		if (fd >= 0) {
-			/* No link in ROOT leads here: the table keeps its fd. */
-			parent = NULL;
-		} else {
+		if (fd >= 0)
+			parent = NULL; /* no link in ROOT leads here: the table keeps its fd */
+		else
 			fd = -ENOENT;
-		}
+	}
+	if (fd == -ENOENT) {
+		fd = resolve_child_stat(pfd, name, &e->attr);
+		if (spx_out_of_fds(fs, fd))
+			fd = resolve_child_stat(pfd, name, &e->attr);
 	}
 	if (fd < 0)
 		/* EXDEV: a mount point inside ROOT. It is not part of the tree

@@ -36,3 +36,28 @@ int caps_drop_all(uid_t job_uid, gid_t job_gid, bool may_setgroups, const char *
 		return -errno;
 	return 0;
 }
+
+int caps_setup_identity(uid_t uid, gid_t gid, const char **what)
+{
+	*what = "dropping the setup's supplementary groups";
+	if (setgroups(0, NULL) < 0)
+		return -errno;
+	/* keep the permitted set across the uid change, then keep only what
+	 * assembling the view takes */
+	*what = "switching the setup to the job's ids";
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -errno;
+	*what = "keeping only the setup's capabilities";
+	static const cap_value_t keep[] = {CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID, CAP_SETPCAP};
+	cap_t c = cap_init();
+	if (c == NULL)
+		return -errno;
+	int r = cap_set_flag(c, CAP_EFFECTIVE, 4, keep, CAP_SET) |
+		cap_set_flag(c, CAP_PERMITTED, 4, keep, CAP_SET);
+	if (r == 0)
+		r = cap_set_proc(c);
+	int e = errno;
+	cap_free(c);
+	return r == 0 ? 0 : -e;
+}

@@ -13,4 +13,12 @@
 /* 0, or -errno with *what naming the step. */
 int caps_drop_all(uid_t job_uid, gid_t job_gid, bool may_setgroups, const char **what);
 
+/* The setup child (kuid 0 when spxbox runs as root) becomes the job's
+ * uid and gid before it touches the job's view, keeping in its own user
+ * namespace only CAP_SYS_ADMIN (mounts, pivot_root, the hostname),
+ * CAP_SETUID/CAP_SETGID and CAP_SETPCAP (dropping the bounding set later,
+ * caps_drop_all): nothing it does through ROOT's names can then
+ * reach further on the host than the job itself could. 0 or -errno. */
+int caps_setup_identity(uid_t uid, gid_t gid, const char **what);
+
 #endif

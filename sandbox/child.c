@@ -89,6 +89,19 @@ static void apply_env(const struct box_options *o)
 		(void)setenv(o->setenv[i][0], o->setenv[i][1], 1);
 }
 
+/* --fs: the running mount, bound at the staging mountpoint; it must be the
+ * very mount spxbox checked (its device and root inode). */
+static void bind_fs_mount(const struct child_plan *p)
+{
+	if (mount(p->fs_mount, p->mnt, NULL, MS_BIND | MS_REC, NULL) < 0)
+		die(p, "binding the --fs mount", errno);
+	struct statx sx;
+	if (statx(AT_FDCWD, p->mnt, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0 ||
+	    makedev(sx.stx_dev_major, sx.stx_dev_minor) != p->fs_dev || sx.stx_ino != p->fs_ino ||
+	    !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		die(p, "the --fs mount changed after it was checked", EXDEV);
+}
+
 _Noreturn void child_run(const struct child_plan *p)
 {
 	const struct box_options *o = p->o;
@@ -107,17 +120,23 @@ _Noreturn void child_run(const struct child_plan *p)
 	int r = mounts_private();
 	if (r < 0)
 		die(p, "making the mounts private", -r);
+	const char *what = "";
+	static struct view_sources v;
+	r = mounts_open_sources(o, p->fs_mount == NULL, &v, &what);
+	if (r < 0)
+		die(p, what, -r);
+	if (p->as_root && p->job_uid != 0) {
+		r = caps_setup_identity(p->job_uid, p->job_gid, &what);
+		/* a changed uid clears the parent-death signal */
+		if (r == 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			r = -errno;
+		if (r < 0)
+			die(p, what, -r);
+	}
 	if (p->fs_mount != NULL) {
-		if (mount(p->fs_mount, p->mnt, NULL, MS_BIND | MS_REC, NULL) < 0)
-			die(p, "binding the --fs mount", errno);
-		/* The root of the mount spxbox checked, or the path changed. */
-		struct statx sx;
-		if (statx(AT_FDCWD, p->mnt, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0 ||
-		    makedev(sx.stx_dev_major, sx.stx_dev_minor) != p->fs_dev ||
-		    sx.stx_ino != p->fs_ino || !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-			die(p, "the --fs mount changed after it was checked", EXDEV);
+		bind_fs_mount(p);
 	} else {
-		int fuse = mounts_fuse(p->mnt, getuid(), getgid());
+		int fuse = mounts_fuse(p->mnt, v.fuse, getuid(), getgid());
 		if (fuse < 0)
 			die(p, "mounting the spxfs root (is /dev/fuse usable?)", -fuse);
 		r = channel_send(p->sock, MSG_FUSE_FD, NULL, 0, fuse);
@@ -125,16 +144,21 @@ _Noreturn void child_run(const struct child_plan *p)
 		if (r < 0)
 			die(p, "handing /dev/fuse to the supervisor", -r);
 	}
-	const char *what = "";
-	r = mounts_assemble(p->mnt, o, p->etc_placeholder, p->job_uid, p->job_gid, &what);
-	if (r < 0 && p->fs_mount != NULL && r == -ENOENT) {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "%s: the --fs mount lacks the mount point", what);
+	int root = open(p->mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		die(p, "opening the view's root", errno);
+	char step[PATH_MAX + 96] = "";
+	r = mounts_assemble(root, o, p->etc_placeholder, p->job_uid, p->job_gid, &v, step,
+			    sizeof(step));
+	if (r == -ENOENT && p->fs_mount != NULL) {
+		char msg[sizeof(step) + 48];
+		snprintf(msg, sizeof(msg), "%s: the --fs mount lacks the mount point", step);
 		die(p, msg, -r);
 	}
 	if (r < 0)
-		die(p, what, -r);
-	r = mounts_pivot(p->mnt);
+		die(p, step, -r);
+	r = mounts_pivot(root);
+	close(root);
 	if (r < 0)
 		die(p, "making the spxfs mount the root (pivot_root)", -r);
 	if (o->chdir != NULL && chdir(o->chdir) < 0)

@@ -174,10 +174,10 @@ wait_for test -e "$d/root/started"
 check "while a job runs, its mounts are not in the host's mount table" \
 	test "$(grep -c ' /tmp/spxbox\.' /proc/self/mounts)" = 0
 # The supervisor confines itself once the job runs (sandbox/main.c): as
-# root it keeps the five file-serving capabilities (0x1f) alone; its
+# root it keeps the file-serving capabilities (0xdf) alone; its
 # cleaner keeps none. The job's own work above ran under this.
-check "while a job runs, the supervisor is confined (seccomp, no_new_privs, CapEff 0x1f)" \
-	confined "$job" 000000000000001f
+check "while a job runs, the supervisor is confined (seccomp, no_new_privs, CapEff 0xdf)" \
+	confined "$job" 00000000000000df
 check "while a job runs, the staging cleaner is confined (CapEff 0)" \
 	confined "$(pgrep -P "$job" -x spxbox-cleaner)" 0000000000000000
 wait $job

@@ -33,11 +33,11 @@ compare() {
 		return
 	fi
 	# Confined before it serves anything (fs/main.c): a root daemon keeps
-	# CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER and FSETID (0x1f)
+	# CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID, SETGID, SETUID (0xdf)
 	# alone, an unprivileged one nothing; its unmounter as root keeps
 	# CAP_SYS_ADMIN (0x200000) alone. Then every operation below runs.
 	local want=0000000000000000 uwant=0000000000200000
-	[ "$mount_as" = root ] && want=000000000000001f
+	[ "$mount_as" = root ] && want=00000000000000df
 	check "$name: daemon confined (seccomp, no_new_privs, CapEff $want)" \
 		wait_for confined_daemon spxfs "$t/root" "$want"
 	if [ "$mount_as" = root ]; then

@@ -87,6 +87,24 @@ for d in x y; do
 	grep -q " $t/$d/m " /proc/self/mountinfo && umount "$t/$d/m"
 done
 
+# --- 3. The sandbox's setup follows nothing ROOT controls ---------------------
+t=$(new_tmp)
+mkdir "$t/r" "$t/host" && chmod 0777 "$t/r"
+cp /bin/busybox "$t/r/busybox"
+ln -s "$t/host" "$t/r/dev"
+expect "ROOT's /dev as a symlink stops spxbox, naming it" 125 "ROOT's /dev is a symlink" \
+	"$BOX" --root "$t/r" -- /busybox true
+rm "$t/r/dev" && echo file >"$t/r/proc"
+expect "ROOT's /proc as a file stops spxbox, naming it" 125 "ROOT's /proc is a symlink, or is reached through one, or is not a directory" \
+	"$BOX" --root "$t/r" -- /busybox true
+rm "$t/r/proc" && ln -s "$t/host" "$t/r/usr"
+expect "ROOT's /usr as a symlink stops spxbox --system, naming it" 125 "ROOT's /usr is a symlink" \
+	"$BOX" --system --root "$t/r" -- /busybox true
+rm "$t/r/usr" && mkdir "$t/r/a" && ln -s "$t/host" "$t/r/a/b"
+expect "a --tmpfs through ROOT's symlink stops spxbox, naming it" 125 "ROOT's /a/b/c is a symlink" \
+	"$BOX" --tmpfs /a/b/c --root "$t/r" -- /busybox true
+rm -r "$t/r/a"
+
 # --- 4. The end of a job loses no record -------------------------------------
 t=$(new_tmp)
 mkdir "$t/r" && chmod 0777 "$t/r"
