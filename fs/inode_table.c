@@ -285,41 +285,79 @@ void inode_table_forget(struct inode_table *t, struct spx_inode *in, uint64_t n)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Re-resolves the evicted inode c beneath its parent's descriptor,
+ * checking that the name still leads to the same (st_dev, st_ino). The
+ * parent is pinned meanwhile, so that making room keeps its descriptor. */
+static int reresolve_locked(struct inode_table *t, struct spx_inode *c)
+{
+	int pfd = c->parent->fd;
+	c->parent->pins++;
+	make_room_locked(t);
+	struct stat st;
+	int fd = resolve_child_stat(pfd, c->name, &st);
+	c->parent->pins--;
+	if (fd >= 0 && (st.st_dev != c->dev || st.st_ino != c->ino)) {
+		close(fd);
+		return -ESTALE;
+	}
+	if (fd == -ENOENT || fd == -ELOOP || fd == -EXDEV)
+		return -ESTALE;
+	if (fd >= 0) {
+		c->fd = fd;
+		t->nfds++;
+		t->reopens++;
+		lru_touch(t, c);
+	}
+	return fd;
+}
+
 /* Returns the descriptor of a pinned inode, re-resolving it through its
  * parents when it was evicted. The lock is held throughout: re-resolution
- * is rare (only past max_fds) and this keeps links from moving under us. */
+ * is rare (only past max_fds) and this keeps links from moving under us.
+ * The walk is a loop over the evicted chain, not a recursion: a job can
+ * make a tree as deep as it likes, the daemon's stack is fixed. */
 static int fd_locked(struct inode_table *t, struct spx_inode *in)
 {
 	if (in->fd >= 0) {
 		lru_touch(t, in);
 		return in->fd;
 	}
-	struct spx_inode *parent = in->parent;
-	if (parent == NULL)
-		return -ESTALE;
-	parent->pins++;
-	int pfd = fd_locked(t, parent);
-	int fd;
-	if (pfd >= 0) {
-		make_room_locked(t);
-		struct stat st;
-		fd = resolve_child_stat(pfd, in->name, &st);
-		if (fd >= 0 && (st.st_dev != in->dev || st.st_ino != in->ino)) {
-			close(fd);
-			fd = -ESTALE;
-		} else if (fd == -ENOENT || fd == -ELOOP || fd == -EXDEV) {
-			fd = -ESTALE;
+	/* chain[0] = in, then its evicted ancestors, up to (not including)
+	 * the nearest ancestor that has a descriptor. None can go away: the
+	 * lock is held and each has a child. Only the parent of the one being
+	 * resolved is pinned (reresolve_locked), so that descriptors resolved
+	 * on the way down can make room again, as before. */
+	size_t n = 0, cap = 16;
+	struct spx_inode **chain = malloc(cap * sizeof(*chain));
+	if (chain == NULL)
+		return -ENOMEM;
+	struct spx_inode *a = in;
+	int r = 0;
+	while (r == 0 && a->fd < 0) {
+		if (a->parent == NULL) {
+			r = -ESTALE;
+			break;
 		}
-	} else {
-		fd = pfd;
+		if (n == cap) {
+			struct spx_inode **more = realloc(chain, 2 * cap * sizeof(*chain));
+			if (more == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			chain = more;
+			cap *= 2;
+		}
+		chain[n++] = a;
+		a = a->parent;
 	}
-	parent->pins--;
-	if (fd >= 0) {
-		in->fd = fd;
-		t->nfds++;
-		t->reopens++;
-		lru_touch(t, in);
+	int fd = r;
+	if (r == 0) {
+		lru_touch(t, a);
+		fd = a->fd;
+		for (size_t i = n; i-- > 0 && fd >= 0;)
+			fd = reresolve_locked(t, chain[i]);
 	}
+	free(chain);
 	return fd;
 }
 

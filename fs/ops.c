@@ -67,6 +67,7 @@ int spx_fs_caches_new(struct spx_fs *fs, int root_fd, size_t nofile)
 	 * open files' descriptors, less a reserve for directories, the log
 	 * and the descriptors a request holds for a moment. */
 	size_t reserve = nofile / 4 < 64 ? nofile / 4 : 64;
+	fs->max_dirs = nofile / 8 < 16 ? 16 : nofile / 8;
 	fs->fds = open_fds_new(nofile - nofile / 2 - reserve);
 	fs->table = fs->fds != NULL ? inode_table_new(root_fd, nofile / 2) : NULL;
 	if (fs->table != NULL)

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,34 @@ static struct dir_handle *dir_of(const struct fuse_file_info *fi)
 	return (struct dir_handle *)(uintptr_t)fi->fh;
 }
 
+/* Takes one of the fs's open-directory places: true, or false when all
+ * are taken. */
+static bool take_dir_place(struct spx_fs *fs)
+{
+	size_t n = atomic_load(&fs->open_dirs);
+	do {
+		if (fs->max_dirs != 0 && n >= fs->max_dirs)
+			return false;
+	} while (!atomic_compare_exchange_weak(&fs->open_dirs, &n, n + 1));
+	return true;
+}
+
+static void free_dir_place(struct spx_fs *fs)
+{
+	atomic_fetch_sub(&fs->open_dirs, 1);
+}
+
 void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct spx_fs *fs = spx_fs_of(req);
+	if (!take_dir_place(fs)) {
+		fuse_reply_err(req, EMFILE);
+		return;
+	}
 	struct spx_inode *in;
 	int fd = spx_pin(req, ino, &in);
 	if (fd < 0) {
+		free_dir_place(fs);
 		spx_reply_err(req, fd);
 		return;
 	}
@@ -47,6 +71,7 @@ void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		if (dfd >= 0)
 			close(dfd);
 		free(d);
+		free_dir_place(fs);
 		fuse_reply_err(req, err);
 		return;
 	}
@@ -63,6 +88,7 @@ void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		closedir(d->dp);
 		free(d->path);
 		free(d);
+		free_dir_place(fs);
 	}
 }
 
@@ -173,6 +199,7 @@ void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	closedir(d->dp);
 	free(d->path);
 	free(d);
+	free_dir_place(fs);
 	fuse_reply_err(req, 0);
 }
 

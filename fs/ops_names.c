@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,10 +89,15 @@ void spx_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	created(req, &n, name, err, "mknod", 0, extra);
 }
 
+/* What --max-bytes charges for a new directory: the block it takes. */
+#define DIRECTORY_BYTES 4096
+
 void spx_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct named n;
 	int err = named_begin(req, parent, name, &n);
+	if (err == 0 && (err = spx_quota_charge(spx_fs_of(req), DIRECTORY_BYTES)) != 0)
+		spx_unpin(req, n.parent);
 	if (err != 0) {
 		refuse(req, "mkdir", parent, name, err);
 		return;
@@ -114,6 +120,9 @@ void spx_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char
 		json_decref(extra);
 		extra = NULL;
 	}
+	/* the quota counts the target a symlink stores */
+	if (err == 0 && (err = spx_quota_charge(spx_fs_of(req), strlen(link))) != 0)
+		spx_unpin(req, n.parent);
 	if (err != 0) {
 		err = spx_audit_name(req, "symlink", spx_inode_of(req, parent), name, err, extra);
 		fuse_reply_err(req, err);

@@ -29,6 +29,9 @@ static int change_xattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 	int err = !user_name(name) ? EOPNOTSUPP
 		  : spx_fs_of(req)->read_only ? EROFS
 					      : spx_audit_ready(req);
+	/* the quota counts what an attribute stores: its name and value */
+	if (err == 0 && !remove)
+		err = spx_quota_charge(spx_fs_of(req), strlen(name) + size);
 	if (err == 0) {
 		int fd = inode_table_pin(spx_fs_of(req)->table, in);
 		if (fd < 0) {

@@ -36,6 +36,11 @@ struct spx_fs {
 	 * file (its record says so); 0: none. spxbox sets it once the job has
 	 * ended, so that no worker keeps the end of a job waiting. */
 	_Atomic int64_t hash_deadline_ns;
+	/* Open directories each hold a descriptor and a 32 KiB DIR buffer:
+	 * at most max_dirs at once (EMFILE past it), so a job cannot grow the
+	 * daemon's memory or starve its descriptors by opening directories. */
+	size_t max_dirs;
+	_Atomic size_t open_dirs;
 	/* spxbox: a directory outside ROOT whose empty subdirectories stand in
 	 * at the top of the mount for names ROOT lacks (proc, dev, usr...),
 	 * so the sandbox can mount over them without creating them in ROOT.

@@ -146,6 +146,43 @@ echo "    500 refused execs: $execs exec records, log $(stat -c %s "$t/exec.log"
 check "500 refused execs leave at most 21 exec records" test "$execs" -le 21
 check "the rest are counted" test "$(jq -r 'select(.op=="denials_unrecorded") | .count' "$t/exec.log")" -ge 479
 
+# --- 7. What a job can make the root daemon hold ------------------------------
+t=$(new_tmp)
+mkdir "$t/r" "$t/m"
+# 128 KiB worker stacks and 64 descriptors: a 3,000-deep evicted chain is
+# re-resolved in a loop, not one stack frame per level.
+MOUNTS+=("$t/m")
+prlimit --nofile=64:64 --stack=131072 "$SPXFS" "$t/r" "$t/m" || fail "mount"
+expect "a 3,000-deep evicted chain is re-resolved (128 KiB stacks)" 0 "^ok" \
+	python3 "$(dirname "$0")/deep_tree.py" "$t/m" 3000
+check "and spxfs still serves" test -d "$t/m/d/d"
+unmount "$t/m"
+mkdir "$t/r2" "$t/m2"
+MOUNTS+=("$t/m2")
+prlimit --nofile=1024:1024 "$SPXFS" "$t/r2" "$t/m2" || fail "mount"
+mkdir -p "$t/r2/dirs" && (cd "$t/r2/dirs" && seq 1 400 | xargs mkdir)
+opened=$(python3 -c '
+import os, sys
+fds = []
+try:
+    for i in range(1, 401): fds.append(os.open("%s/dirs/%d" % (sys.argv[1], i), os.O_RDONLY | os.O_DIRECTORY))
+except OSError as e: print(len(fds), e.strerror)
+else: print(len(fds))' "$t/m2")
+echo "    400 directories opened at once through a spxfs of 1,024 descriptors: $opened"
+check "open directories are capped at an eighth of the descriptors (128), then EMFILE" \
+	test "$opened" = "128 Too many open files"
+unmount "$t/m2"
+mkdir "$t/r3" "$t/m3"
+mount_spxfs "$t/r3" "$t/m3" --max-bytes=10K || fail "mount"
+made=0
+for i in 1 2 3 4; do mkdir "$t/m3/d$i" 2>/dev/null && made=$((made + 1)); done
+check "--max-bytes counts directories (4 KiB each): 2 of 4 fit in 10K" test "$made" = 2
+expect "--max-bytes counts symlink targets" 1 "Disk quota exceeded" \
+	ln -s "$(printf 'x%.0s' $(seq 1 3000))" "$t/m3/l"
+expect "--max-bytes counts extended attributes" 1 "Disk quota exceeded" \
+	python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.big", b"x" * 3000)' "$t/m3/d1"
+unmount "$t/m3"
+
 # --- 8. Hardening ------------------------------------------------------------
 t=$(new_tmp)
 mkdir "$t/r" "$t/logs" "$t/keys" && chmod 0777 "$t/r"

@@ -169,7 +169,7 @@ static void caps_body(const char *arg)
 		cap_flag_value_t eff, bound;
 		EXPECT(cap_get_flag(now, c, CAP_EFFECTIVE, &eff) == 0);
 		bound = CAP_IS_SUPPORTED(c) && cap_get_bound(c) == 1 ? CAP_SET : CAP_CLEAR;
-		bool keep = c <= CAP_FSETID;
+		bool keep = c <= CAP_FSETID || c == CAP_SETGID || c == CAP_SETUID;
 		EXPECT(eff == (keep ? CAP_SET : CAP_CLEAR));
 		EXPECT(bound == (keep ? CAP_SET : CAP_CLEAR));
 	}
