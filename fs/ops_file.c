@@ -7,6 +7,7 @@
  * each handler takes it with use_fd() and gives it back with done_fd(). */
 #include "as_caller.h"
 #include "audit.h"
+#include "chain.h"
 #include "record.h"
 #include "open_file.h"
 #include "resolve.h"
@@ -18,6 +19,10 @@
 #include <stdlib.h>
 #include <sys/file.h>
 #include <unistd.h>
+
+/* The kernel opens a file it is about to execute with __FMODE_EXEC, which
+ * reaches FUSE in the open flags (0x20 is no open(2) flag). */
+#define SPX_FMODE_EXEC 040
 
 static struct open_file *handle(const struct fuse_file_info *fi)
 {
@@ -67,8 +72,11 @@ static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct spx_i
 		json_decref(open_file_close(fs, h));
 }
 
-/* Records the open of ino; returns the errno to reply. */
-static int audit_open(fuse_req_t req, const char *op, char *path, int flags, int err)
+/* Records the open of ino; returns the errno to reply. An open the kernel
+ * makes to execute the file (--allow-exec) carries the SHA-256 of what it
+ * opened, hashed here, in a worker, from the very descriptor the exec
+ * reads: a path the job names can be swapped, this cannot. */
+static int audit_open(fuse_req_t req, const char *op, char *path, int flags, int err, int fd)
 {
 	struct spx_fs *fs = spx_fs_of(req);
 	json_t *rec = spx_audit_new(req, op);
@@ -76,7 +84,16 @@ static int audit_open(fuse_req_t req, const char *op, char *path, int flags, int
 		return spx_audit_commit(fs, NULL, err);
 	if (path == NULL || record_set_path(rec, "path", path) < 0)
 		json_object_set_new(rec, "path", json_null());
-	json_object_set_new(rec, "flags", spx_audit_flags(flags));
+	json_object_set_new(rec, "flags", spx_audit_flags(flags & ~SPX_FMODE_EXEC));
+	if ((flags & SPX_FMODE_EXEC) && err == 0 && fd >= 0) {
+		json_object_set_new(rec, "exec", json_true());
+		int rfd = spx_reopen(fs, fd, O_RDONLY);
+		char hex[CHAIN_HEX_LEN];
+		bool ok = rfd >= 0 && chain_sha256_fd_until(rfd, hex, &fs->hash_deadline_ns) == 0;
+		if (rfd >= 0)
+			close(rfd);
+		json_object_set_new(rec, "sha256", ok ? json_string(hex) : json_null());
+	}
 	return spx_audit_commit(fs, rec, err);
 }
 
@@ -97,7 +114,7 @@ void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			inode_table_unpin(fs->table, in);
 		err = ofd < 0 ? -ofd : 0;
 	}
-	err = audit_open(req, "open", path, fi->flags, err);
+	err = audit_open(req, "open", path, fi->flags, err, ofd);
 	if (err != 0) {
 		if (ofd >= 0)
 			close(ofd);
@@ -159,7 +176,7 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	struct fuse_entry_param e = {0};
 	if (err == 0)
 		err = -spx_lookup_entry(req, p, pfd, name, &e);
-	err = audit_open(req, "create", path, fi->flags | O_CREAT, err);
+	err = audit_open(req, "create", path, fi->flags | O_CREAT, err, -1);
 	if (err != 0 && e.ino != 0) /* the kernel will not hear of it */
 		inode_table_forget(fs->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
 	if (err != 0 && made) /* unrecorded or failed: leave nothing behind */

@@ -192,6 +192,11 @@ _Noreturn void child_run(const struct child_plan *p)
 	r = caps_drop_all(p->job_uid, p->job_gid, p->as_root, &what);
 	if (r < 0)
 		die(p, what, -r);
+	/* Changing ids made this process non-dumpable, so the supervisor
+	 * could not read the path of its first execve. Only spxbox's code
+	 * runs until that execve, which sets dumpability anew. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		die(p, "making the job readable to its supervisor", errno);
 	struct seccomp_policy pol = {.allow_fork = o->allow_fork, .net = o->net, .custom = p->custom};
 	int nfd = seccomp_install(&pol);
 	if (nfd < 0)

@@ -1,13 +1,11 @@
 #include "supervise.h"
 #include "channel.h"
-#include "chain.h"
 #include "record.h"
 #include "writer.h"
 #include "policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <seccomp.h>
@@ -31,60 +29,6 @@ void supervise_record(struct audit_writer *log, json_t *rec)
 		return;
 	}
 	(void)audit_writer_append(log, rec);
-}
-
-/* A NUL-terminated string from the job's memory; malloc'ed or NULL. */
-static char *read_string(pid_t pid, uint64_t addr)
-{
-	char *buf = calloc(1, 4097);
-	if (buf == NULL)
-		return NULL;
-	struct iovec local = {.iov_base = buf, .iov_len = 4096};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = 4096};
-	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	if (n <= 0) {
-		/* a shorter read near the end of a mapping */
-		remote.iov_len = local.iov_len = 256;
-		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	}
-	if (n <= 0 || memchr(buf, '\0', (size_t)n) == NULL) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* Opens, on the host, the file the job sees at path. The supervisor cannot
- * look through the job's own root: FUSE admits only the job's namespace. */
-static int open_in_view(const struct job_view *v, const char *path)
-{
-	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC,
-			       .resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH};
-	for (int i = v->n - 1; i >= 0; i--) {
-		size_t n = strlen(v->dst[i]);
-		if (strncmp(path, v->dst[i], n) == 0 && path[n] == '/') {
-			int dir = open(v->src[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
-			if (dir < 0)
-				return -1;
-			int fd = (int)syscall(SYS_openat2, dir, path + n + 1, &how, sizeof(how));
-			close(dir);
-			return fd;
-		}
-	}
-	how.resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT;
-	return (int)syscall(SYS_openat2, v->root_fd, path, &how, sizeof(how));
-}
-
-/* SHA-256 of the file the job sees at path; null when it cannot be read. */
-static json_t *hash_in_job(const struct job_view *v, const char *path)
-{
-	int fd = v != NULL ? open_in_view(v, path) : -1;
-	if (fd < 0)
-		return json_null();
-	char hex[CHAIN_HEX_LEN];
-	int r = chain_sha256_fd(fd, hex);
-	close(fd);
-	return r == 0 ? json_string(hex) : json_null();
 }
 
 /* The pid as the job sees it (its PID namespace), as spxfs records it. */
@@ -121,6 +65,7 @@ static json_t *args_json(const struct seccomp_notif *req)
 struct counts {
 	json_t *per_call; /* name -> records made */
 	uint64_t recorded;
+	struct exec_audit *execs;
 };
 
 /* Whether another refusal of call n may still get a record of its own:
@@ -155,17 +100,9 @@ static int decide(struct supervisor *s, struct counts *c, const struct seccomp_n
 		bool first = *execs == 0;
 		answer = first || s->allow_exec ? 0 : EPERM;
 		/* A refused exec is a denial like any other, capped alike. */
-		if (answer == 0 || denial_recordable(s, c, n)) {
-			char *path = read_string((pid_t)req->pid,
-						 req->data.args[strcmp(n, "execveat") == 0 ? 1 : 0]);
-			rec = json_pack("{s:s, s:I, s:s, s:b}", "op", "exec", "pid",
-					job_pid(req->pid), "syscall", n, "first", first);
-			if (rec != NULL && path != NULL && record_set_path(rec, "path", path) < 0)
-				json_object_set_new(rec, "path", json_null());
-			if (rec != NULL && answer == 0 && !first && path != NULL)
-				json_object_set_new(rec, "sha256", hash_in_job(s->view, path));
-			free(path);
-		}
+		if (answer == 0 || denial_recordable(s, c, n))
+			exec_audit_record(c->execs, s->notify_fd, req, n, first, answer,
+					  job_pid(req->pid));
 		if (answer == 0)
 			(*execs)++;
 	} else {
@@ -233,7 +170,14 @@ int supervise_run(struct supervisor *s)
 	if (pidfd < 0)
 		return -errno;
 	int timer = make_timer(s->time_limit);
-	struct counts c = {.per_call = json_object()};
+	struct counts c = {.per_call = json_object(), .execs = exec_audit_new(s->log, s->view)};
+	if (c.execs == NULL) {
+		json_decref(c.per_call);
+		close(pidfd);
+		if (timer >= 0)
+			close(timer);
+		return -ENOMEM;
+	}
 	int execs = 0;
 	bool done = false;
 	while (!done) {
@@ -284,6 +228,7 @@ int supervise_run(struct supervisor *s)
 		supervise_record(s->log, json_pack("{s:s, s:I, s:I}", "op", "denials_unrecorded",
 						   "count", (json_int_t)s->unrecorded, "denials",
 						   (json_int_t)s->denials));
+	exec_audit_free(c.execs);
 	json_decref(c.per_call);
 	close(pidfd);
 	if (timer >= 0)

@@ -2,8 +2,9 @@
  * supervise: the supervisor's side while the job runs. It answers the
  * job's seccomp notifications (the one execve runs; with --allow-exec every
  * exec runs and is recorded with the binary's hash; everything else is
- * denied), records each denial (at most 20 per call and 1,000 in all; the
- * rest are counted), enforces the wall-time limit and waits for the job.
+ * denied), records each denial and each refused exec (at most 20 per call
+ * and 1,000 in all; the rest are counted), records allowed execs
+ * (exec_audit.h), enforces the wall-time limit and waits for the job.
  */
 #ifndef SPX_BOX_SUPERVISE_H
 #define SPX_BOX_SUPERVISE_H
@@ -13,17 +14,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "exec_audit.h"
+
 struct audit_writer;
 struct policy;
 
-/* Where the job's paths lead on the host, to hash what it executes: its
- * bind mounts (most specific last) and ROOT for the rest. */
-struct job_view {
-	int root_fd;
-	const char *dst[80];
-	const char *src[80];
-	int n;
-};
 
 struct supervisor {
 	pid_t child;

@@ -146,6 +146,28 @@ echo "    500 refused execs: $execs exec records, log $(stat -c %s "$t/exec.log"
 check "500 refused execs leave at most 21 exec records" test "$execs" -le 21
 check "the rest are counted" test "$(jq -r 'select(.op=="denials_unrecorded") | .count' "$t/exec.log")" -ge 479
 
+# --- 6. --allow-exec: nothing the job execs can stall the supervisor ---------
+t=$(new_tmp)
+mkdir "$t/r" "$t/bin" && chmod 0777 "$t/r"
+cp /bin/busybox "$t/r/busybox" && cp /bin/busybox "$t/bin/busybox"
+mkfifo "$t/r/fifo" && chmod 0755 "$t/r/fifo"
+start=$(date +%s)
+expect "exec of a FIFO, then a long sleep: the time limit still fires (124)" 124 "" \
+	timeout -s KILL 30 "$BOX" --allow-exec --allow-fork --time-limit 2 --root "$t/r" \
+	--audit-log "$t/fifo.log" -- /busybox sh -c '/fifo; exec /busybox sleep 100'
+echo "    FIFO exec and a 2 s time limit: spxbox took $(($(date +%s) - start)) s"
+"$BOX" --allow-exec --allow-fork --ro-bind "$t/bin" /hb --root "$t/r" --audit-log "$t/exec.log" \
+	-- /busybox sh -c 'cd /hb && ./busybox true; /busybox true' >/dev/null 2>&1
+sum=$(sha256sum /bin/busybox | cut -d' ' -f1)
+check "a relative exec is recorded with its absolute path in the job's view" \
+	test "$(jq -r 'select(.op=="exec" and .first==false) | .path' "$t/exec.log" | head -1)" = /hb/./busybox
+check "an exec from a --ro-bind carries the hash of the bound file" \
+	test "$(jq -r 'select(.op=="exec" and .path=="/hb/./busybox") | .sha256' "$t/exec.log")" = "$sum"
+check "an exec from ROOT: spxfs's exec open carries the hash of what the kernel read" \
+	test "$(jq -r 'select(.op=="open" and .exec==true) | .sha256' "$t/exec.log" | sort -u)" = "$sum"
+check "the job's first exec has its path" \
+	test "$(jq -r 'select(.op=="exec" and .first==true) | .path' "$t/exec.log")" = /busybox
+
 # --- 7. What a job can make the root daemon hold ------------------------------
 t=$(new_tmp)
 mkdir "$t/r" "$t/m"
