@@ -2,6 +2,7 @@
 #include "resolve.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct spx_inode {
 	struct spx_inode *hnext;
 	struct spx_inode *lru_prev, *lru_next; /* listed iff evictable */
 	bool on_lru;
+	_Atomic uint64_t gen; /* content generation (inode_gen) */
 };
 
 struct inode_table {
@@ -222,6 +224,16 @@ struct spx_inode *inode_table_root(struct inode_table *t)
 mode_t inode_type(const struct spx_inode *in)
 {
 	return in->type;
+}
+
+uint64_t inode_gen(const struct spx_inode *in)
+{
+	return atomic_load(&in->gen);
+}
+
+uint64_t inode_changed(struct spx_inode *in)
+{
+	return atomic_fetch_add(&in->gen, 1) + 1;
 }
 
 struct spx_inode *inode_table_insert(struct inode_table *t, struct spx_inode *parent,

@@ -73,6 +73,14 @@ void inode_table_shrink(struct inode_table *t);
 
 mode_t inode_type(const struct spx_inode *in);
 
+/* A file's content generation: every change to its data made through the
+ * mount (a write, a truncate, fallocate, copy_file_range into it, an
+ * O_TRUNC open), by any descriptor, moves it on. An open file tells from
+ * it whether the data it accounted for is still the whole story. */
+uint64_t inode_gen(const struct spx_inode *in);
+/* Records a change to in's data; returns the new generation. */
+uint64_t inode_changed(struct spx_inode *in);
+
 struct inode_table_stats {
 	size_t inodes;
 	size_t open_fds;

@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_RANGES 16
+/* Past this many disjoint ranges a record lists no more (and says so). */
+#define MAX_RANGES 4096
 
 struct range {
 	off_t start, end;
@@ -26,8 +27,8 @@ struct io_account {
 	off_t next;	 /* where the next sequential access would start */
 	bool sequential; /* every access so far continued from 0 */
 	EVP_MD_CTX *md;
-	struct range ranges[MAX_RANGES];
-	int nranges;
+	struct range *ranges; /* sorted, disjoint, none touching the next */
+	int nranges, cap;
 	bool ranges_truncated;
 	uint64_t errors; /* calls that failed (ENOSPC, EIO...) */
 	int first_errno;
@@ -38,6 +39,12 @@ struct open_file {
 	struct open_fd desc; /* the host descriptor */
 	int flags;
 	bool audited, created_empty, reached_eof, touched;
+	/* what the file was at open (audited): a read hash is only given for
+	 * content that provably did not change while the file was open */
+	struct stat at_open;
+	bool have_at_open;
+	uint64_t open_gen; /* inode_gen at open */
+	uint64_t wr_gen;   /* inode_gen after this file's last own write */
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
@@ -77,6 +84,8 @@ struct open_file *open_file_new(struct spx_fs *fs, int fd, struct spx_inode *in,
 		pthread_mutex_init(&h->lock, NULL);
 		account_init(&h->rd);
 		account_init(&h->wr);
+		h->have_at_open = fstat(fd, &h->at_open) == 0;
+		h->open_gen = h->wr_gen = inode_gen(in);
 	}
 	return h;
 }
@@ -101,27 +110,42 @@ void open_file_set_locked(struct spx_fs *fs, struct open_file *h, bool locked)
 	open_fds_set_locked(fs->fds, &h->desc, locked);
 }
 
+/* Adds [start, end) and merges it with every range it overlaps or
+ * touches, whatever order the ranges come in: the list stays the fewest
+ * sorted ranges that cover what was accessed. */
 static void add_range(struct io_account *a, off_t start, off_t end)
 {
-	/* Merge with an overlapping or adjacent range, else insert sorted. */
-	for (int i = 0; i < a->nranges; i++) {
-		struct range *r = &a->ranges[i];
-		if (start <= r->end && end >= r->start) {
-			r->start = start < r->start ? start : r->start;
-			r->end = end > r->end ? end : r->end;
-			return;
-		}
-	}
-	if (a->nranges == MAX_RANGES) {
-		a->ranges_truncated = true;
+	int lo = 0;
+	while (lo < a->nranges && a->ranges[lo].end < start)
+		lo++;
+	int hi = lo; /* ranges [lo, hi) overlap or touch [start, end) */
+	while (hi < a->nranges && a->ranges[hi].start <= end)
+		hi++;
+	if (hi > lo) {
+		if (a->ranges[lo].start < start)
+			start = a->ranges[lo].start;
+		if (a->ranges[hi - 1].end > end)
+			end = a->ranges[hi - 1].end;
+		a->ranges[lo] = (struct range){start, end};
+		memmove(&a->ranges[lo + 1], &a->ranges[hi],
+			(size_t)(a->nranges - hi) * sizeof(struct range));
+		a->nranges -= hi - lo - 1;
 		return;
 	}
-	int i = a->nranges++;
-	while (i > 0 && a->ranges[i - 1].start > start) {
-		a->ranges[i] = a->ranges[i - 1];
-		i--;
+	if (a->nranges == a->cap) {
+		int cap = a->cap ? 2 * a->cap : 8;
+		struct range *more = cap <= MAX_RANGES ? realloc(a->ranges, (size_t)cap * sizeof(*more))
+						       : NULL;
+		if (more == NULL) {
+			a->ranges_truncated = true;
+			return;
+		}
+		a->ranges = more;
+		a->cap = cap;
 	}
-	a->ranges[i] = (struct range){start, end};
+	memmove(&a->ranges[lo + 1], &a->ranges[lo], (size_t)(a->nranges - lo) * sizeof(struct range));
+	a->ranges[lo] = (struct range){start, end};
+	a->nranges++;
 }
 
 static void account(struct io_account *a, off_t off, const void *buf, size_t n)
@@ -143,10 +167,10 @@ void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, s
 	if (!h->audited)
 		return;
 	pthread_mutex_lock(&h->lock);
-	bool at_next = h->rd.sequential && off == h->rd.next;
 	account(&h->rd, off, buf, n);
-	/* A short read where the sequence stood means it reached the end. */
-	if (at_next && n < asked)
+	/* A short read means the file ends there, whatever order the reads
+	 * came in. */
+	if (n < asked)
 		h->reached_eof = true;
 	pthread_mutex_unlock(&h->lock);
 }
@@ -156,12 +180,19 @@ void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n)
 	if (!h->audited)
 		return;
 	pthread_mutex_lock(&h->lock);
+	/* Another descriptor (or a truncate) changed the file since this
+	 * one last wrote: the running hash no longer tells its content. */
+	uint64_t g = inode_changed(h->desc.in);
+	if (g != h->wr_gen + 1)
+		h->wr.sequential = false;
+	h->wr_gen = g;
 	account(&h->wr, off, buf, n);
 	pthread_mutex_unlock(&h->lock);
 }
 
 void open_file_touched(struct open_file *h)
 {
+	(void)inode_changed(h->desc.in);
 	if (!h->audited)
 		return;
 	pthread_mutex_lock(&h->lock);
@@ -226,18 +257,77 @@ static void add_errors(json_t *rec, const struct io_account *a, const char *coun
 	json_object_set_new(rec, first, json_string(record_result(a->first_errno)));
 }
 
-static void add_read(json_t *rec, struct open_file *h)
+/* Whether the file is as it was at open: no change through the mount
+ * (the content generation) and, for the host's own changes, the same
+ * size, modification and change times. */
+static bool unchanged_since_open(struct open_file *h, int fd)
+{
+	struct stat now;
+	return h->have_at_open && inode_gen(h->desc.in) == h->open_gen && fstat(fd, &now) == 0 &&
+	       now.st_size == h->at_open.st_size &&
+	       now.st_mtim.tv_sec == h->at_open.st_mtim.tv_sec &&
+	       now.st_mtim.tv_nsec == h->at_open.st_mtim.tv_nsec &&
+	       now.st_ctim.tv_sec == h->at_open.st_ctim.tv_sec &&
+	       now.st_ctim.tv_nsec == h->at_open.st_ctim.tv_nsec;
+}
+
+/* Whether the file was empty at open and opened for reading: the kernel
+ * answers reads of an empty file itself, and reading it in full is
+ * reading nothing. */
+static bool read_empty(const struct open_file *h)
+{
+	return h->have_at_open && h->at_open.st_size == 0 && (h->flags & O_ACCMODE) != O_WRONLY;
+}
+
+/* Whether the reads covered the whole file as it was at open. */
+static bool read_in_full(const struct open_file *h)
+{
+	off_t size = h->at_open.st_size;
+	if (size == 0)
+		return read_empty(h);
+	return !h->rd.ranges_truncated && h->rd.nranges == 1 && h->rd.ranges[0].start == 0 &&
+	       h->rd.ranges[0].end >= size;
+}
+
+/*
+ * sha256_read: the running hash when the reads came in order from 0 to
+ * the end; otherwise, when they covered the whole file in any order
+ * (readahead, parallel workers, pread, mmap), the file is read back at
+ * close — only while it is provably unchanged since open, before and
+ * after that read, so the hash is of bytes the job saw.
+ */
+static void add_read(struct spx_fs *fs, json_t *rec, struct open_file *h)
 {
 	json_object_set_new(rec, "read", json_integer((json_int_t)h->rd.bytes));
-	if (h->rd.bytes == 0 && !h->reached_eof)
+	if (h->rd.bytes == 0 && !h->reached_eof && !read_empty(h))
 		return;
-	if (h->rd.sequential && h->reached_eof) {
-		json_t *hex = digest_hex(h->rd.md);
-		if (hex != NULL) {
-			json_object_set_new(rec, "sha256_read", hex);
-			return;
+	int fd = h->have_at_open && read_in_full(h) ? open_file_use(fs, h) : -1;
+	json_t *hex = NULL;
+	const char *unknown = NULL;
+	if (fd >= 0) {
+		if (!unchanged_since_open(h, fd)) {
+			unknown = "the file changed while it was open";
+		} else if (h->rd.sequential && (h->reached_eof || h->at_open.st_size == 0)) {
+			hex = digest_hex(h->rd.md);
+		} else {
+			bool late = false;
+			hex = hash_file(fs, fd, &late);
+			if (hex != NULL && !unchanged_since_open(h, fd)) {
+				json_decref(hex);
+				hex = NULL;
+				unknown = "the file changed while it was open";
+			} else if (late) {
+				unknown = "the job ended before it was hashed";
+			}
 		}
+		open_file_done(fs, h);
 	}
+	if (hex != NULL) {
+		json_object_set_new(rec, "sha256_read", hex);
+		return;
+	}
+	if (unknown != NULL)
+		json_object_set_new(rec, "sha256_read_unknown", json_string(unknown));
 	json_object_set_new(rec, "read_ranges", ranges_json(&h->rd));
 	if (h->rd.ranges_truncated)
 		json_object_set_new(rec, "read_ranges_truncated", json_true());
@@ -257,9 +347,10 @@ static void add_written(struct spx_fs *fs, json_t *rec, struct open_file *h)
 		json_object_set_new(rec, "write_ranges", ranges_json(&h->wr));
 	struct stat st;
 	json_t *hex = NULL;
-	/* The running hash is the content only if nothing else wrote it. */
-	if (h->created_empty && h->wr.sequential && fstat(fd, &st) == 0 &&
-	    st.st_size == h->wr.next)
+	/* The running hash is the content only if nothing else wrote it: no
+	 * change through the mount since this file's last write. */
+	if (h->created_empty && h->wr.sequential && inode_gen(h->desc.in) == h->wr_gen &&
+	    fstat(fd, &st) == 0 && st.st_size == h->wr.next)
 		hex = digest_hex(h->wr.md);
 	bool late = false;
 	if (hex == NULL)
@@ -281,13 +372,15 @@ json_t *open_file_close(struct spx_fs *fs, struct open_file *h)
 			if (h->path == NULL || record_set_path(rec, "path", h->path) < 0)
 				json_object_set_new(rec, "path", json_null());
 			json_object_set_new(rec, "flags", spx_audit_flags(h->flags));
-			add_read(rec, h);
+			add_read(fs, rec, h);
 			add_written(fs, rec, h);
 			add_errors(rec, &h->rd, "read_errors", "read_error");
 			add_errors(rec, &h->wr, "write_errors", "write_error");
 		}
 		EVP_MD_CTX_free(h->rd.md);
 		EVP_MD_CTX_free(h->wr.md);
+		free(h->rd.ranges);
+		free(h->wr.ranges);
 		pthread_mutex_destroy(&h->lock);
 	}
 	open_fds_remove(fs->fds, &h->desc);
@@ -302,12 +395,32 @@ size_t open_file_close_unreleased(struct spx_fs *fs)
 	struct open_fd *f;
 	while (fs->fds != NULL && (f = open_fds_any(fs->fds)) != NULL) {
 		/* desc is the first member: the open_fd is its open_file */
-		struct open_file *h = (struct open_file *)(void *)f;
-		json_t *rec = open_file_close(fs, h);
-		if (rec != NULL)
-			json_object_set_new(rec, "unreleased", json_true());
-		(void)spx_audit_commit(fs, rec, 0);
+		(void)open_file_close_commit(fs, (struct open_file *)(void *)f, true);
 		n++;
 	}
 	return n;
+}
+
+/* Closes of one file are recorded in the order their hashes were taken:
+ * two descriptors closing at once must not leave the earlier content's
+ * hash as the file's last word. Striped by inode, so different files
+ * still close in parallel. */
+static pthread_mutex_t close_order[64] = {
+#define L PTHREAD_MUTEX_INITIALIZER
+	L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+	L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+	L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+#undef L
+};
+
+int open_file_close_commit(struct spx_fs *fs, struct open_file *h, bool unreleased)
+{
+	pthread_mutex_t *order = &close_order[((uintptr_t)h->desc.in >> 4) % 64];
+	pthread_mutex_lock(order);
+	json_t *rec = open_file_close(fs, h);
+	if (rec != NULL && unreleased)
+		json_object_set_new(rec, "unreleased", json_true());
+	int r = spx_audit_commit(fs, rec, 0);
+	pthread_mutex_unlock(order);
+	return r;
 }

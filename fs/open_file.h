@@ -44,6 +44,12 @@ void open_file_touched(struct open_file *h);
  * proc_self_fd reopens the file to hash its final content when needed. */
 json_t *open_file_close(struct spx_fs *fs, struct open_file *h);
 
+/* open_file_close, and the record committed to the log (marked
+ * "unreleased" when the kernel's release never came), in the same order
+ * as other closes of the same file took their hashes. Returns what
+ * spx_audit_commit returns. */
+int open_file_close_commit(struct spx_fs *fs, struct open_file *h, bool unreleased);
+
 /* Once the session has ended (no worker left), every file the kernel never
  * released: the kernel drops the RELEASE requests still queued when the
  * job's mount goes away, so a job ending with files open would lose their

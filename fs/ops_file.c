@@ -122,6 +122,8 @@ void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, err);
 		return;
 	}
+	if (fi->flags & O_TRUNC)
+		(void)inode_changed(in);
 	reply_opened(req, fi, in, ofd, path, (fi->flags & O_TRUNC) != 0, NULL);
 }
 
@@ -271,11 +273,9 @@ void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void spx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	struct spx_fs *fs = spx_fs_of(req);
-	json_t *rec = open_file_close(fs, handle(fi));
 	/* release has no caller to tell: a failure here is the log's, which
 	 * has already reported it and now refuses everything else. */
-	(void)spx_audit_commit(fs, rec, 0);
+	(void)open_file_close_commit(spx_fs_of(req), handle(fi), false);
 	fuse_reply_err(req, 0);
 }
 

@@ -235,8 +235,12 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	}
 	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE))
 		r = S_ISDIR(type) ? -EISDIR : set_size(fs, fd, attr->st_size, ffd);
-	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE) && handle_of(req, ino, fi) != NULL)
-		open_file_touched(handle_of(req, ino, fi));
+	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE)) {
+		if (handle_of(req, ino, fi) != NULL)
+			open_file_touched(handle_of(req, ino, fi));
+		else /* truncate by path: open files of it must know */
+			(void)inode_changed(spx_inode_of(req, ino));
+	}
 	if (r == 0 && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
 				FUSE_SET_ATTR_MTIME_NOW)))
 		r = set_times(fs, fd, type, attr, valid, ffd);

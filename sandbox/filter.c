@@ -22,8 +22,10 @@ const struct seccomp_entry seccomp_allowlist[] = {
 	A("fcntl", "descriptor flags, POSIX locks"), A("flock", "whole-file locks"),
 	A("fsync", "flush a file"), A("fdatasync", "flush a file's data"),
 	A("ftruncate", "resize an open file"),
+	A("truncate", "resize a file by name (Python's os.truncate, coreutils truncate)"),
 	/* names (all confined to the spxfs root) */
 	A("openat", "open a file"), A("open", "open a file (older binaries)"),
+	A("creat", "create a file: the legacy form GNU tar still uses"),
 	A("newfstatat", "stat (glibc 2.33+)"), A("fstat", "stat an open file"),
 	A("stat", "stat (older binaries)"), A("lstat", "lstat (older binaries)"),
 	A("statx", "stat with more fields (coreutils)"),

@@ -41,7 +41,8 @@ static bool add(json_t *rec, void *ctx)
 		return true;
 	s->records++;
 	const char *result = rec_str(rec, "result");
-	bool failed = strcmp(result, "ok") != 0;
+	/* sandbox events without a result (start, exit, limit) did not fail */
+	bool failed = json_object_get(rec, "result") != NULL && strcmp(result, "ok") != 0;
 	bump(s->ops, op, "count", 1);
 	bump(s->ops, op, "failed", failed);
 	const char *path = rec_str(rec, "path");

@@ -8,6 +8,7 @@
 int cmd_show(int argc, char **argv, bool follow);
 int cmd_summary(int argc, char **argv);
 int cmd_changes(int argc, char **argv);
+int cmd_reads(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 

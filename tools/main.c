@@ -15,6 +15,8 @@ static const char usage[] =
 	"  summary [--json] [FILTERS] LOG   operations per kind, bytes per file, errors, duration\n"
 	"  changes [--json] LOG             files created (A), modified (M), deleted (D),\n"
 	"                                   renamed (R), with their final SHA-256\n"
+	"  reads [--json] LOG               files read in full (F, SHA-256 of what was read),\n"
+	"                                   in part (P, byte ranges), or while changing (?)\n"
 	"  verify [--key FILE] [--head HASH] LOG\n"
 	"                                   check the hash chain; --head catches truncation\n"
 	"  diff [--json] LOG1 LOG2          files read or written differently by two runs\n"
@@ -55,6 +57,8 @@ int main(int argc, char **argv)
 		return cmd_summary(argc, argv);
 	if (strcmp(cmd, "changes") == 0)
 		return cmd_changes(argc, argv);
+	if (strcmp(cmd, "reads") == 0)
+		return cmd_reads(argc, argv);
 	if (strcmp(cmd, "verify") == 0)
 		return cmd_verify(argc, argv);
 	if (strcmp(cmd, "diff") == 0)

@@ -1,0 +1,142 @@
+#!/bin/bash
+# The audit log's content hashes against the files themselves, for the
+# programs people run: every reader of a whole file leaves the SHA-256 of
+# what it read, every writer the SHA-256 of the file's final content,
+# whatever order the kernel's requests arrive in. Under spxbox and under
+# spxfs alone; each case compared with sha256sum of the file in ROOT.
+set -u
+. "$(dirname "$0")/lib.sh"
+BOX=$SPX_BUILD/sandbox/spxbox
+CASES=$(cd "$(dirname "$0")" && pwd)/io_cases.py
+SIZES=${SPX_HASH_SIZES:-0 1 4095 4096 131073 3000000 67108864}
+READERS="cat cp dd sha256sum read-python read-mmap read-threads read-sendfile"
+WRITERS="dd cp write-random write-mmap write-append2"
+EXPECTED=0
+
+t=$(new_tmp)
+mkdir "$t/r" "$t/m" "$t/src" "$t/logs" && chmod 0777 "$t/r"
+for s in $SIZES; do head -c "$s" /dev/urandom >"$t/src/$s"; done
+cp "$CASES" "$t/r/io_cases.py"
+chmod -R a+rX "$t/src" "$t/r"
+
+reader_cmd() { # reader path
+	case $1 in
+	cat) echo "/usr/bin/cat $2" ;;
+	cp) echo "/usr/bin/cp $2 /dev/null" ;;
+	dd) echo "/usr/bin/dd if=$2 of=/dev/null bs=1M status=none" ;;
+	sha256sum) echo "/usr/bin/sha256sum $2" ;;
+	*) echo "/usr/bin/python3 /io_cases.py $1 $2" ;;
+	esac
+}
+
+writer_cmd() { # writer path size src
+	case $1 in
+	dd) echo "/usr/bin/dd if=$4 of=$2 bs=1M status=none" ;;
+	cp) echo "/usr/bin/cp $4 $2" ;;
+	*) echo "/usr/bin/python3 /io_cases.py $1 $2 $3" ;;
+	esac
+}
+
+# close_field LOG PATH FIELD: FIELD of the last close record of PATH that
+# has it (of two processes appending nothing, only the creator's has a
+# final hash).
+close_field() {
+	jq -r --arg p "$2" "select(.op==\"close\" and .path==\$p and .$3 != null) | .$3" "$1" | tail -1
+}
+
+# --- under spxbox: one job a case -------------------------------------------
+for s in $SIZES; do
+	cp "$t/src/$s" "$t/r/in$s" && chmod 0644 "$t/r/in$s"
+	sum=$(sha256sum "$t/r/in$s" | cut -d' ' -f1)
+	for rd in $READERS; do
+		log=$t/logs/box-$rd-$s
+		# shellcheck disable=SC2046
+		"$BOX" --system --root "$t/r" --audit-log "$log" -- $(reader_cmd "$rd" "/in$s") >/dev/null 2>&1
+		EXPECTED=$((EXPECTED + 1))
+		check "spxbox: $rd of $s bytes: sha256_read is the file's" \
+			test "$(close_field "$log" "/in$s" sha256_read)" = "$sum"
+	done
+	log=$t/logs/box-part-$s
+	"$BOX" --system --root "$t/r" --audit-log "$log" -- /usr/bin/python3 /io_cases.py read-part "/in$s" >/dev/null 2>&1
+	# the kernel reads whole pages and up to 128 KiB ahead: "half" is a
+	# partial read only past that
+	if [ "$s" -gt 131072 ]; then
+		EXPECTED=$((EXPECTED + 1))
+		check "spxbox: half of $s bytes read: no sha256_read, one range from 0 short of the end" \
+			sh -c "[ \"\$(jq -c 'select(.op==\"close\" and .path==\"/in$s\") | [.sha256_read, (.read_ranges|length), .read_ranges[0][0], (.read_ranges[0][1] < $s)]' $log)\" = '[null,1,0,true]' ]"
+	fi
+	for wr in $WRITERS; do
+		log=$t/logs/box-w-$wr-$s
+		rm -f "$t/r/out"
+		cp "$t/src/$s" "$t/r/src$s"
+		# shellcheck disable=SC2046
+		"$BOX" --system --allow-fork --root "$t/r" --audit-log "$log" -- $(writer_cmd "$wr" /out "$s" "/src$s") >/dev/null 2>&1
+		EXPECTED=$((EXPECTED + 1))
+		check "spxbox: $wr writing $s bytes: sha256_final is the file's" \
+			test "$(close_field "$log" /out sha256_final)" = "$(sha256sum "$t/r/out" | cut -d' ' -f1)"
+		rm -f "$t/r/src$s"
+	done
+	rm -f "$t/r/in$s" "$t/r/out"
+done
+
+# --- under spxfs alone: the same programs on the host, through the mount ----
+mount_spxfs "$t/r" "$t/m" --audit-log="$t/logs/fs.log" || fail "mount"
+ln -s "$t/m/io_cases.py" "$t/io_cases.py"
+for s in $SIZES; do
+	for rd in $READERS; do
+		cp "$t/src/$s" "$t/r/$rd-$s"
+		cmd=$(reader_cmd "$rd" "$t/m/$rd-$s")
+		# shellcheck disable=SC2086
+		${cmd/\/io_cases.py/$CASES} >/dev/null 2>&1
+	done
+	for wr in $WRITERS; do
+		cmd=$(writer_cmd "$wr" "$t/m/w-$wr-$s" "$s" "$t/src/$s")
+		# shellcheck disable=SC2086
+		${cmd/\/io_cases.py/$CASES} >/dev/null 2>&1
+	done
+done
+unmount "$t/m"
+for s in $SIZES; do
+	for rd in $READERS; do
+		EXPECTED=$((EXPECTED + 1))
+		check "spxfs: $rd of $s bytes: sha256_read is the file's" \
+			test "$(close_field "$t/logs/fs.log" "/$rd-$s" sha256_read)" = "$(sha256sum "$t/r/$rd-$s" | cut -d' ' -f1)"
+	done
+	for wr in $WRITERS; do
+		EXPECTED=$((EXPECTED + 1))
+		check "spxfs: $wr writing $s bytes: sha256_final is the file's" \
+			test "$(close_field "$t/logs/fs.log" "/w-$wr-$s" sha256_final)" = "$(sha256sum "$t/r/w-$wr-$s" | cut -d' ' -f1)"
+	done
+done
+# --- the cases the issue named -----------------------------------------------
+rm -f "$t/r"/w-* "$t/r"/*-[0-9]*
+A=$SPX_BUILD/tools/spxaudit
+"$BOX" --system --root "$t/r" --audit-log "$t/logs/named" -- /usr/bin/python3 -c '
+import os
+fd1 = os.open("/two", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644); os.write(fd1, b"A" * 10)
+fd2 = os.open("/two", os.O_WRONLY); os.pwrite(fd2, b"B" * 10, 0); os.close(fd2); os.close(fd1)
+fd = os.open("/trunc", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(fd, b"x" * 100); os.truncate("/trunc", 50); os.close(fd)
+with open("/moving", "wb") as f: f.write(b"y" * 300000)
+r = os.open("/moving", os.O_RDONLY)
+while os.read(r, 65536): pass
+w = os.open("/moving", os.O_WRONLY); os.pwrite(w, b"z", 0); os.close(w); os.close(r)
+with open("/whole", "wb") as f: f.write(b"w" * 200000)
+with open("/whole", "rb") as f: f.read()' >/dev/null 2>&1
+for f in two trunc; do
+	EXPECTED=$((EXPECTED + 1))
+	check "sha256_final of /$f is its content ($f)" \
+		test "$(close_field "$t/logs/named" "/$f" sha256_final)" = "$(sha256sum "$t/r/$f" | cut -d' ' -f1)"
+done
+EXPECTED=$((EXPECTED + 2))
+check "a file read in full while another descriptor wrote it: no sha256_read" \
+	test "$(jq -r 'select(.op=="close" and .path=="/moving" and .read > 0) | .sha256_read' "$t/logs/named")" = null
+check "and the record says why" \
+	test "$(jq -r 'select(.op=="close" and .path=="/moving" and .read > 0) | .sha256_read_unknown' "$t/logs/named")" = "the file changed while it was open"
+EXPECTED=$((EXPECTED + 1))
+expect "spxaudit reads: /whole read in full, with its hash" 0 "^F  /whole  $(sha256sum "$t/r/whole" | cut -d' ' -f1)\$" \
+	"$A" reads "$t/logs/named"
+
+check "the suite ran the $EXPECTED cases it counted" test $((PASSED + FAILED)) = "$EXPECTED"
+
+finish
