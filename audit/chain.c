@@ -83,9 +83,9 @@ int chain_sha256_fd_until(int fd, char out[CHAIN_HEX_LEN], const _Atomic int64_t
 	unsigned char digest[CHAIN_LEN];
 	unsigned int len = 0;
 	ssize_t n = -1;
-	unsigned chunks = 0;
 	bool late = false;
-	if (md != NULL && buf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1)
+	if (md != NULL && buf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
+		unsigned chunks = 0;
 		while ((n = read(fd, buf, 1 << 16)) > 0) {
 			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
 				break;
@@ -93,6 +93,7 @@ int chain_sha256_fd_until(int fd, char out[CHAIN_HEX_LEN], const _Atomic int64_t
 			if (++chunks % 256 == 0 && (late = past(deadline_ns)))
 				break;
 		}
+	}
 	if (late) {
 		free(buf);
 		EVP_MD_CTX_free(md);

@@ -339,8 +339,11 @@ static int fd_locked(struct inode_table *t, struct spx_inode *in)
 	 * lock is held and each has a child. Only the parent of the one being
 	 * resolved is pinned (reresolve_locked), so that descriptors resolved
 	 * on the way down can make room again, as before. */
+	struct link {
+		struct spx_inode *in;
+	};
 	size_t n = 0, cap = 16;
-	struct spx_inode **chain = malloc(cap * sizeof(*chain));
+	struct link *chain = malloc(cap * sizeof(struct link));
 	if (chain == NULL)
 		return -ENOMEM;
 	struct spx_inode *a = in;
@@ -351,7 +354,7 @@ static int fd_locked(struct inode_table *t, struct spx_inode *in)
 			break;
 		}
 		if (n == cap) {
-			struct spx_inode **more = realloc(chain, 2 * cap * sizeof(*chain));
+			struct link *more = realloc(chain, 2 * cap * sizeof(struct link));
 			if (more == NULL) {
 				r = -ENOMEM;
 				break;
@@ -359,7 +362,7 @@ static int fd_locked(struct inode_table *t, struct spx_inode *in)
 			chain = more;
 			cap *= 2;
 		}
-		chain[n++] = a;
+		chain[n++].in = a;
 		a = a->parent;
 	}
 	int fd = r;
@@ -367,7 +370,7 @@ static int fd_locked(struct inode_table *t, struct spx_inode *in)
 		lru_touch(t, a);
 		fd = a->fd;
 		for (size_t i = n; i-- > 0 && fd >= 0;)
-			fd = reresolve_locked(t, chain[i]);
+			fd = reresolve_locked(t, chain[i].in);
 	}
 	free(chain);
 	return fd;

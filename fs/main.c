@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -227,6 +228,9 @@ int main(int argc, char **argv)
 		close(mount_root);
 		mount_root = -2;
 	}
+	/* The kernel has applied the caller's umask to every mode it sends:
+	 * spxfs's own must not take more bits away (0620 became 0600). */
+	(void)umask(0);
 	if (confine(&fs, root_fd, opts.read_only) != 0)
 		goto out_unmounter;
 	if (fs.log != NULL && audit_writer_start(fs.log) != 0) {

@@ -314,6 +314,10 @@ int main(int argc, char **argv)
 		fail("creating the namespaces (are user namespaces enabled?)", strerror(-child));
 		goto out;
 	}
+	/* The kernel applies the job's umask to every mode it sends the file
+	 * server: spxbox's own must take no more bits away. The job, cloned
+	 * already, keeps the caller's. (Before the supervisor's filter.) */
+	(void)umask(0);
 	struct job_view view = {.root_fd = root_fd};
 	static char system_dst[8][16];
 	for (int i = 0; o.system && mounts_system_dirs[i] && view.n < 8; i++) {

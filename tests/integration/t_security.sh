@@ -27,6 +27,9 @@ for n in d f l c; do
 done
 check "a setgid parent's group is inherited (directory)" test "$(stat -c %u:%g "$t/r/sg/d")" = "$uid:4242"
 check "a setgid parent's group is inherited (file)" test "$(stat -c %u:%g "$t/r/sg/f")" = "$uid:4242"
+as_user python3 -c 'import os,sys; os.umask(0); os.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o620)); os.mkdir(sys.argv[2], 0o770)' "$t/m/m620" "$t/m/d770"
+check "a mode the caller asked for is kept (0620: the daemon's umask takes nothing)" test "$(stat -c %a "$t/r/m620")" = 620
+check "a directory's mode is kept (0770)" test "$(stat -c %a "$t/r/d770")" = 770
 expect "appending to root's 0644 file is refused" 2 "Permission denied" as_user sh -c "echo z >>$t/m/rootfile"
 expect "a name swapped between create and chown is not given away" 0 "rootfile owner 0" \
 	"$HELPERS/race_owner" swap "$t/r" "$t/m" "$uid" 20000
