@@ -68,6 +68,11 @@ void inode_table_unlinked(struct inode_table *t, struct spx_inode *in, struct sp
  */
 char *inode_table_path(struct inode_table *t, struct spx_inode *dir, const char *name);
 
+/* The kernel's node id of in's parent and a malloc'ed copy of in's name,
+ * by the last link seen: 0, or -ENOENT when none is known. */
+int inode_table_link_of(struct inode_table *t, struct spx_inode *in, uint64_t *parent_nodeid,
+			char **name);
+
 /* Closes half of the evictable descriptors (after EMFILE elsewhere). */
 void inode_table_shrink(struct inode_table *t);
 

@@ -128,9 +128,9 @@ static int confine(struct spx_fs *fs, int root_fd, bool read_only)
 	return 0;
 }
 
-static int serve(struct fuse_session *se)
+static int serve(struct fuse_session *se, struct spx_fs *fs)
 {
-	int r = spx_serve(se);
+	int r = spx_serve(se, fs);
 	if (r == -ENOMEM)
 		return die(EXIT_RUNTIME, "out of memory");
 	/* After SIGTERM/SIGINT/SIGHUP libfuse returns the signal number:
@@ -237,7 +237,7 @@ int main(int argc, char **argv)
 		die(EXIT_RUNTIME, "cannot start the audit log's sync thread");
 		goto out_unmounter;
 	}
-	status = serve(se);
+	status = serve(se, &fs);
 	/* Every worker has ended: the files whose release never came. */
 	(void)open_file_close_unreleased(&fs);
 out_unmounter:

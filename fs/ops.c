@@ -1,6 +1,7 @@
 /* The table of handlers, the connection set-up and the serving loop. */
 #include "open_fds.h"
 #include "spxfs.h"
+#include "notify.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -85,14 +86,17 @@ void spx_fs_caches_free(struct spx_fs *fs)
 	fs->fds = NULL;
 }
 
-int spx_serve(struct fuse_session *se)
+int spx_serve(struct fuse_session *se, struct spx_fs *fs)
 {
 	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 	if (cfg == NULL)
 		return -ENOMEM;
 	fuse_loop_cfg_set_max_threads(cfg, 16);
 	fuse_loop_cfg_set_idle_threads(cfg, 4);
+	fs->notifier = notifier_start(se);
 	int r = fuse_session_loop_mt(se, cfg);
+	notifier_stop(fs->notifier); /* every worker has ended: none queues more */
+	fs->notifier = NULL;
 	fuse_loop_cfg_destroy(cfg);
 	return r;
 }

@@ -53,7 +53,11 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 		return -ENOMEM;
 	e->ino = (fuse_ino_t)(uintptr_t)in;
 	e->attr_timeout = fs->timeout;
-	e->entry_timeout = fs->timeout;
+	/* A file with several links: the kernel looks the name up again at
+	 * every path walk, so the link an open is recorded under (the last
+	 * one looked up) is the one the job used, not another link of the
+	 * same file that the kernel still had cached. */
+	e->entry_timeout = !S_ISDIR(e->attr.st_mode) && e->attr.st_nlink > 1 ? 0 : fs->timeout;
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * answered with EIO. */
 #include "as_caller.h"
 #include "audit.h"
+#include "notify.h"
 #include "record.h"
 #include "resolve.h"
 #include "spxfs.h"
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -151,6 +153,9 @@ void spx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *
 		fuse_reply_err(req, err);
 		return;
 	}
+	uint64_t old_parent = 0;
+	char *old_name = NULL;
+	(void)inode_table_link_of(fs->table, in, &old_parent, &old_name);
 	int fd = inode_table_pin(fs->table, in);
 	if (fd < 0) {
 		err = -fd;
@@ -164,6 +169,12 @@ void spx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *
 			      : 0;
 		inode_table_unpin(fs->table, in);
 	}
+	/* The file now has two names: the one it had may be cached in the
+	 * kernel from when it had one, and an open through it would be
+	 * recorded under the new name. Make the kernel look it up again. */
+	if (err == 0 && old_name != NULL)
+		notifier_inval_entry(fs->notifier, old_parent, old_name);
+	free(old_name);
 	created(req, &n, newname, err, "link", 0, extra);
 }
 

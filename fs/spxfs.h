@@ -17,6 +17,7 @@
 #include "inode_table.h"
 
 struct audit_writer;
+struct notifier;
 struct open_fds;
 
 struct spx_fs {
@@ -46,6 +47,8 @@ struct spx_fs {
 	 * so the sandbox can mount over them without creating them in ROOT.
 	 * -1: none. */
 	int placeholders_fd;
+	/* names to make the kernel look up again (notify.h); NULL: none */
+	struct notifier *notifier;
 };
 
 extern const struct fuse_lowlevel_ops spxfs_ops;
@@ -56,9 +59,10 @@ extern const struct fuse_lowlevel_ops spxfs_ops;
 int spx_fs_caches_new(struct spx_fs *fs, int root_fd, size_t nofile);
 void spx_fs_caches_free(struct spx_fs *fs);
 
-/* Serves se with libfuse's worker threads (up to 16, 4 kept idle) until
- * it ends: 0 or the signal number that ended it, -errno on failure. */
-int spx_serve(struct fuse_session *se);
+/* Serves se (whose userdata is fs) with libfuse's worker threads (up to
+ * 16, 4 kept idle) and fs's notifier until it ends: 0 or the signal number
+ * that ended it, -errno on failure. */
+int spx_serve(struct fuse_session *se, struct spx_fs *fs);
 
 static inline struct spx_fs *spx_fs_of(fuse_req_t req)
 {

@@ -38,6 +38,18 @@ const struct seccomp_entry seccomp_allowlist[] = {
 	A("rename", "rename (glibc's rename)"), A("renameat2", "rename with flags"),
 	A("linkat", "hard link"), A("symlinkat", "symbolic link"), A("fchmod", "chmod an open file"),
 	A("fchmodat", "chmod"), A("fchownat", "chown"), A("utimensat", "set times"),
+	/* the older forms of calls allowed above, which glibc on x86_64 still
+	 * makes for link(), symlink(), chmod(), chown(), utimes(), mkfifo():
+	 * the same operation, so the same policy. Changing owners to ids not
+	 * the job's, and device nodes, stay the kernel's to refuse (the job
+	 * has no CAP_CHOWN or CAP_MKNOD; spxfs refuses devices). */
+	A("link", "link(): linkat"), A("symlink", "symlink(): symlinkat"),
+	A("renameat", "renameat(): renameat2"), A("chmod", "chmod(): fchmodat"),
+	A("fchown", "fchown() to the job's own ids (gzip, tar, cp -p): fchownat"),
+	A("chown", "chown(): fchownat"), A("lchown", "lchown(): fchownat"),
+	A("utimes", "utimes(): utimensat"), A("utime", "utime(): utimensat"),
+	A("futimesat", "futimesat(): utimensat"),
+	A("mknodat", "mkfifo(), mknod() of FIFOs and sockets"), A("mknod", "mknod(): mknodat"),
 	A("umask", "file creation mask"), A("getcwd", "current directory"),
 	A("chdir", "change directory"), A("fchdir", "change directory by descriptor"),
 	A("statfs", "filesystem statistics"), A("fstatfs", "filesystem statistics"),

@@ -20,7 +20,7 @@ static void *serve(void *arg)
 		fprintf(stderr, "spxbox: confining the file server: %s\n", err);
 	if (write(s->ready[1], &ok, sizeof(ok)) != sizeof(ok) || ok < 0)
 		return NULL;
-	(void)spx_serve(s->se);
+	(void)spx_serve(s->se, &s->fs);
 	return NULL;
 }
 

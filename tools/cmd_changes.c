@@ -113,16 +113,61 @@ static void renamed(json_t *state, const char *from, const char *to, bool exchan
 	json_object_set_new(state, to, entry);
 }
 
+/* What the log tells of which names are one file: link records. A close
+ * through one name changed the file under all of them, so an edit made
+ * through a second name the job then removed still shows on the first. */
+struct changes {
+	json_t *state; /* path -> {change, sha256, from, type...} */
+	json_t *links; /* path -> {other path: true} */
+};
+
+static void linked(json_t *links, const char *a, const char *b)
+{
+	const char *pair[2][2] = {{a, b}, {b, a}};
+	for (int i = 0; i < 2; i++) {
+		json_t *set = json_object_get(links, pair[i][0]);
+		if (set == NULL) {
+			set = json_object();
+			json_object_set_new(links, pair[i][0], set);
+		}
+		json_object_set_new(set, pair[i][1], json_true());
+	}
+}
+
+static void unlinked(json_t *links, const char *path)
+{
+	const char *other;
+	json_t *v;
+	json_object_foreach(json_object_get(links, path), other, v)
+		json_object_del(json_object_get(links, other), path);
+	json_object_del(links, path);
+}
+
+static void closed_with(struct changes *c, const char *path, json_t *sha)
+{
+	touch(c->state, path);
+	json_object_set(json_object_get(c->state, path), "sha256", sha);
+	const char *other;
+	json_t *v;
+	json_object_foreach(json_object_get(c->links, path), other, v) {
+		touch(c->state, other);
+		json_object_set(json_object_get(c->state, other), "sha256", sha);
+	}
+}
+
 static bool track(json_t *rec, void *ctx)
 {
 	static const char *const changes_meta[] = {
 		"chmod", "chown", "truncate", "utimens", "setattr", "setxattr", "removexattr",
 		"fallocate", "copy_file_range", NULL};
-	json_t *state = ctx;
+	struct changes *c = ctx;
+	json_t *state = c->state;
 	const char *op = rec_str(rec, "op");
 	const char *path = rec_str(rec, "path");
 	if (strcmp(rec_str(rec, "result"), "ok") != 0 || *path == '\0')
 		return true;
+	if (strcmp(op, "link") == 0)
+		linked(c->links, path, rec_str(rec, "path2"));
 	if (strcmp(op, "create") == 0 || strcmp(op, "link") == 0)
 		created(state, path, "file");
 	else if (strcmp(op, "mknod") == 0)
@@ -131,18 +176,17 @@ static bool track(json_t *rec, void *ctx)
 		created(state, path, "dir");
 	else if (strcmp(op, "symlink") == 0)
 		created(state, path, "symlink");
-	else if (strcmp(op, "unlink") == 0 || strcmp(op, "rmdir") == 0)
+	else if (strcmp(op, "unlink") == 0 || strcmp(op, "rmdir") == 0) {
 		removed(state, path);
+		unlinked(c->links, path);
+	}
 	else if (strcmp(op, "rename") == 0)
 		renamed(state, path, rec_str(rec, "path2"),
 			strcmp(rec_str(rec, "flags"), "RENAME_EXCHANGE") == 0);
 	else if (is_op(op, changes_meta))
 		touch(state, path);
-	else if (strcmp(op, "close") == 0 && json_is_string(json_object_get(rec, "sha256_final"))) {
-		touch(state, path);
-		json_object_set(json_object_get(state, path), "sha256",
-				json_object_get(rec, "sha256_final"));
-	}
+	else if (strcmp(op, "close") == 0 && json_is_string(json_object_get(rec, "sha256_final")))
+		closed_with(c, path, json_object_get(rec, "sha256_final"));
 	return true;
 }
 
@@ -152,7 +196,9 @@ int cmd_changes(int argc, char **argv)
 	if (parse_json_only(argc, argv, 1, "changes [--json] LOG", &as_json) != EXIT_OK)
 		return EXIT_USAGE;
 	json_t *state = json_object();
-	int status = logfile_each(argv[optind], false, track, state);
+	struct changes c = {.state = state, .links = json_object()};
+	int status = logfile_each(argv[optind], false, track, &c);
+	json_decref(c.links);
 	size_t n = 0;
 	const char **keys = status == EXIT_UNREADABLE ? NULL : sorted_keys(state, &n);
 	if (status != EXIT_UNREADABLE && keys == NULL) {

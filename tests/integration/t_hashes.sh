@@ -137,6 +137,23 @@ EXPECTED=$((EXPECTED + 1))
 expect "spxaudit reads: /whole read in full, with its hash" 0 "^F  /whole  $(sha256sum "$t/r/whole" | cut -d' ' -f1)\$" \
 	"$A" reads "$t/logs/named"
 
+# Hard links: a record names the link the job used; changes never loses an
+# edit made through a second name that the job then removed.
+mkdir -p "$t/r/conf" "$t/r/scratch" && chmod 0777 "$t/r/conf" "$t/r/scratch"
+echo orig >"$t/r/conf/app.conf" && chmod 0666 "$t/r/conf/app.conf"
+"$BOX" --system --root "$t/r" --audit-log "$t/logs/links" -- /usr/bin/python3 -c '
+import os
+os.link("/conf/app.conf", "/scratch/d")
+with open("/conf/app.conf", "a") as f: f.write("edited\n")
+with open("/scratch/d", "a") as f: f.write("and through d\n")
+os.unlink("/scratch/d")' >/dev/null 2>&1
+EXPECTED=$((EXPECTED + 3))
+check "an open through the old name of a file just linked is recorded under that name" \
+	test "$(jq -r 'select(.op=="open") | .path' "$t/logs/links" | tr '\n' ' ')" = "/conf/app.conf /scratch/d "
+expect "changes: the edit through the removed second name shows on the first, with its hash" 0 \
+	"^M  /conf/app.conf  $(sha256sum "$t/r/conf/app.conf" | cut -d' ' -f1)\$" "$A" changes "$t/logs/links"
+check "changes: and nothing else" test "$("$A" changes "$t/logs/links" | wc -l)" = 1
+
 check "the suite ran the $EXPECTED cases it counted" test $((PASSED + FAILED)) = "$EXPECTED"
 
 finish
