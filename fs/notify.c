@@ -65,18 +65,14 @@ void notifier_inval_entry(struct notifier *n, fuse_ino_t parent, const char *nam
 {
 	if (n == NULL)
 		return;
-	char *copy = strdup(name);
-	if (copy == NULL)
-		return;
 	pthread_mutex_lock(&n->lock);
-	if (n->count < QUEUE && !n->stopping) {
-		n->q[(n->head + n->count) % QUEUE] = (struct entry){parent, copy};
+	struct entry *e = &n->q[(n->head + n->count) % QUEUE];
+	if (n->count < QUEUE && !n->stopping && (e->name = strdup(name)) != NULL) {
+		e->parent = parent;
 		n->count++;
-		copy = NULL;
 		pthread_cond_signal(&n->more);
 	}
 	pthread_mutex_unlock(&n->lock);
-	free(copy);
 }
 
 void notifier_stop(struct notifier *n)
