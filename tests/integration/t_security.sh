@@ -162,8 +162,9 @@ echo "    FIFO exec and a 2 s time limit: spxbox took $(($(date +%s) - start)) s
 "$BOX" --allow-exec --allow-fork --ro-bind "$t/bin" /hb --root "$t/r" --audit-log "$t/exec.log" \
 	-- /busybox sh -c 'cd /hb && ./busybox true; /busybox true' >/dev/null 2>&1
 sum=$(sha256sum /bin/busybox | cut -d' ' -f1)
+# (the exec of a bound file is written once hashed: not in call order)
 check "a relative exec is recorded with its absolute path in the job's view" \
-	test "$(jq -r 'select(.op=="exec" and .first==false) | .path' "$t/exec.log" | head -1)" = /hb/./busybox
+	test "$(jq -r 'select(.op=="exec" and .first==false) | .path' "$t/exec.log" | sort | tr '\n' ' ')" = "/busybox /hb/./busybox "
 check "an exec from a --ro-bind carries the hash of the bound file" \
 	test "$(jq -r 'select(.op=="exec" and .path=="/hb/./busybox") | .sha256' "$t/exec.log")" = "$sum"
 check "an exec from ROOT: spxfs's exec open carries the hash of what the kernel read" \
