@@ -33,9 +33,11 @@ record() { # suite passed failed
 build() { # dir meson-options...
 	local dir=$1
 	shift
-	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
-	fi
+	# A build directory left from an earlier run keeps its old options
+	# unless it is set up again with these.
+	local again=()
+	[ -f "$dir/build.ninja" ] && again=(--reconfigure)
+	meson setup "${again[@]}" "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
 	ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log"; return 1; }
 }
 
@@ -138,9 +140,15 @@ rm -rf "$reports"
 echo "=== fuzz build (build-fuzz, clang)"
 if CC=clang build build-fuzz -Dtests=enabled -Dfuzz=true -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dbuildtype=debug; then
-	for target in build-fuzz/tests/fuzz_*; do
-		[ -f "$target" ] && [ -x "$target" ] || continue
-		name=$(basename "$target")
+	# every target the sources define must have been built and run
+	for src in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$src" .c)
+		target=build-fuzz/tests/$name
+		if [ ! -x "$target" ]; then
+			echo "$name: not built"
+			record "fuzz $name" 0 1
+			continue
+		fi
 		corpus=tests/fuzz/corpus/${name#fuzz_}
 		scratch=$(mktemp -d /tmp/spx-fuzz.XXXXXX)
 		if "$target" -max_total_time="${SPX_FUZZ_SECONDS:-30}" -max_len=4096 \

@@ -1,5 +1,5 @@
 /*
- * box_probe [HOST_PID]: run inside spxbox. Tries each class of call the
+ * box_probe [HOST_PID [SECRET]]: run inside spxbox. Tries each class of call the
  * default policy denies (each must fail) and the popular paths it allows
  * (each must work), plus the confinement properties a job must not get
  * around. One line per check: "ok NAME" or "FAIL NAME (what happened)";
@@ -44,6 +44,25 @@ static void expect_fail(const char *name, long r)
 	if (r < 0) {
 		passed++;
 		printf("ok denied %s (%s)\n", name, strerrorname_np(errno));
+	} else {
+		failed++;
+		printf("FAIL %s was allowed (returned %ld)\n", name, r);
+	}
+}
+
+/* A call the policy refuses must fail with the errno the supervisor
+ * answers it with (ENOSYS; EPERM for new processes and later execs), which
+ * a plain argument error cannot produce: a probe that also failed without
+ * the filter (EINVAL, EBADF, ENOTTY...) proves nothing. */
+static void expect_denied(const char *name, long r, int want)
+{
+	if (r < 0 && errno == want) {
+		passed++;
+		printf("ok denied %s (%s)\n", name, strerrorname_np(errno));
+	} else if (r < 0) {
+		failed++;
+		printf("FAIL %s failed with %s, not the filter's %s\n", name, strerrorname_np(errno),
+		       strerrorname_np(want));
 	} else {
 		failed++;
 		printf("FAIL %s was allowed (returned %ld)\n", name, r);
@@ -130,55 +149,58 @@ static void allowed(void)
 
 static void denied(void)
 {
-	expect_fail("fork", syscall(SYS_fork));
-	expect_fail("vfork", syscall(SYS_vfork));
-	expect_fail("clone of a process", syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+	expect_denied("fork", syscall(SYS_fork), EPERM);
+	expect_denied("vfork", syscall(SYS_vfork), EPERM);
+	expect_denied("clone of a process", syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0), EPERM);
 	errno = 0;
 	long r = syscall(SYS_clone3, NULL, 0);
 	expect_fail("clone3 (ENOSYS)", r < 0 && errno == ENOSYS ? -1 : 0);
 	char *argv[] = {"/bin/true", NULL};
-	expect_fail("a second execve", execve("/bin/true", argv, argv + 1));
-	expect_fail("execveat", syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, argv + 1, 0));
+	expect_denied("a second execve", execve("/bin/true", argv, argv + 1), EPERM);
+	expect_denied("execveat", syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, argv + 1, 0), EPERM);
 	struct io_uring_params iop = {0};
-	expect_fail("io_uring_setup", syscall(SYS_io_uring_setup, 4, &iop));
-	expect_fail("bpf", syscall(SYS_bpf, 0, NULL, 0));
-	expect_fail("ptrace", ptrace(PTRACE_TRACEME, 0, 0, 0));
+	expect_denied("io_uring_setup", syscall(SYS_io_uring_setup, 4, &iop), ENOSYS);
+	expect_denied("bpf", syscall(SYS_bpf, 0, NULL, 0), ENOSYS);
+	expect_denied("ptrace", ptrace(PTRACE_TRACEME, 0, 0, 0), ENOSYS);
 	char buf[8];
 	struct iovec l = {buf, 8}, rv = {buf, 8};
-	expect_fail("process_vm_readv", process_vm_readv(1, &l, 1, &rv, 1, 0));
-	expect_fail("process_vm_writev", process_vm_writev(1, &l, 1, &rv, 1, 0));
-	expect_fail("mount", mount("none", "/", "tmpfs", 0, NULL));
-	expect_fail("umount", umount2("/proc", MNT_DETACH));
-	expect_fail("fsopen", syscall(SYS_fsopen, "tmpfs", 0));
-	expect_fail("fsmount", syscall(SYS_fsmount, 0, 0, 0));
-	expect_fail("move_mount", syscall(SYS_move_mount, -1, "", -1, "", 0));
-	expect_fail("open_tree", syscall(SYS_open_tree, AT_FDCWD, "/", 0));
-	expect_fail("mount_setattr", syscall(SYS_mount_setattr, -1, "", 0, NULL, 0));
-	expect_fail("unshare", unshare(CLONE_NEWUSER));
-	expect_fail("setns", setns(0, 0));
-	expect_fail("chroot", chroot("/"));
-	expect_fail("pivot_root", syscall(SYS_pivot_root, "/", "/"));
-	expect_fail("add_key", syscall(SYS_add_key, "user", "k", "v", 1, -3));
-	expect_fail("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0));
+	expect_denied("process_vm_readv", process_vm_readv(1, &l, 1, &rv, 1, 0), ENOSYS);
+	expect_denied("process_vm_writev", process_vm_writev(1, &l, 1, &rv, 1, 0), ENOSYS);
+	expect_denied("mount", mount("none", "/", "tmpfs", 0, NULL), ENOSYS);
+	expect_denied("umount", umount2("/proc", MNT_DETACH), ENOSYS);
+	expect_denied("fsopen", syscall(SYS_fsopen, "tmpfs", 0), ENOSYS);
+	expect_denied("fsmount", syscall(SYS_fsmount, 0, 0, 0), ENOSYS);
+	expect_denied("move_mount", syscall(SYS_move_mount, -1, "", -1, "", 0), ENOSYS);
+	expect_denied("open_tree", syscall(SYS_open_tree, AT_FDCWD, "/", 0), ENOSYS);
+	expect_denied("mount_setattr", syscall(SYS_mount_setattr, -1, "", 0, NULL, 0), ENOSYS);
+	expect_denied("unshare", unshare(CLONE_NEWUSER), ENOSYS);
+	expect_denied("setns", setns(0, 0), ENOSYS);
+	expect_denied("chroot", chroot("/"), ENOSYS);
+	expect_denied("pivot_root", syscall(SYS_pivot_root, "/", "/"), ENOSYS);
+	expect_denied("add_key", syscall(SYS_add_key, "user", "k", "v", 1, -3), ENOSYS);
+	expect_denied("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0), ENOSYS);
 	struct perf_event_attr pe = {.type = PERF_TYPE_SOFTWARE, .size = sizeof(pe)};
-	expect_fail("perf_event_open", syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0));
-	expect_fail("userfaultfd", syscall(SYS_userfaultfd, 0));
-	expect_fail("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, "/", NULL, NULL, 0));
-	expect_fail("open_by_handle_at", syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0));
-	expect_fail("kexec_load", syscall(SYS_kexec_load, 0, 0, NULL, 0));
-	expect_fail("init_module", syscall(SYS_init_module, NULL, 0, ""));
-	expect_fail("finit_module", syscall(SYS_finit_module, -1, "", 0));
-	expect_fail("reboot", syscall(SYS_reboot, 0, 0, 0, NULL));
-	expect_fail("iopl", syscall(SYS_iopl, 3));
-	expect_fail("ioperm", syscall(SYS_ioperm, 0, 1, 1));
-	expect_fail("personality change", personality(PER_LINUX32) == PER_LINUX32 ? 0 : (errno ? -1 : 0));
-	expect_fail("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0));
-	expect_fail("socket AF_INET6", socket(AF_INET6, SOCK_STREAM, 0));
-	expect_fail("socket AF_NETLINK", socket(AF_NETLINK, SOCK_RAW, 0));
+	expect_denied("perf_event_open", syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0), ENOSYS);
+	expect_denied("userfaultfd", syscall(SYS_userfaultfd, 0), ENOSYS);
+	expect_denied("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, "/", NULL, NULL, 0), ENOSYS);
+	expect_denied("open_by_handle_at", syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0), ENOSYS);
+	expect_denied("kexec_load", syscall(SYS_kexec_load, 0, 0, NULL, 0), ENOSYS);
+	expect_denied("init_module", syscall(SYS_init_module, NULL, 0, ""), ENOSYS);
+	expect_denied("finit_module", syscall(SYS_finit_module, -1, "", 0), ENOSYS);
+	expect_denied("reboot", syscall(SYS_reboot, 0, 0, 0, NULL), ENOSYS);
+	expect_denied("iopl", syscall(SYS_iopl, 3), ENOSYS);
+	expect_denied("ioperm", syscall(SYS_ioperm, 0, 1, 1), ENOSYS);
+	/* personality() answers the previous persona on success: only -1
+	 * with the filter's errno is a refusal */
+	errno = 0;
+	expect_denied("personality change", personality(PER_LINUX32) == -1 ? -1 : 0, ENOSYS);
+	expect_denied("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0), ENOSYS);
+	expect_denied("socket AF_INET6", socket(AF_INET6, SOCK_STREAM, 0), ENOSYS);
+	expect_denied("socket AF_NETLINK", socket(AF_NETLINK, SOCK_RAW, 0), ENOSYS);
 	char c = 'x';
-	expect_fail("ioctl TIOCSTI", ioctl(0, TIOCSTI, &c));
-	expect_fail("prctl PR_SET_DUMPABLE", prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
-	expect_fail("setuid", syscall(SYS_setuid, 0));
+	expect_denied("ioctl TIOCSTI", ioctl(0, TIOCSTI, &c), ENOSYS);
+	expect_denied("prctl PR_SET_DUMPABLE", prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), ENOSYS);
+	expect_denied("setuid", syscall(SYS_setuid, 0), ENOSYS);
 	/* int 0x80 is the i386 ABI: getpid (20) must not run. A kernel
 	 * without IA-32 emulation faults instead (SIGSEGV): absent, so also
 	 * not reachable. */
@@ -215,19 +237,39 @@ static int count_dir(const char *path, int numeric_only)
 	return n;
 }
 
-static void confinement(const char *host_pid)
+/* Reads the host secret at path (a host path the job's uid could read
+ * if the path led to it): 0 when it got the secret's first byte. */
+static int read_secret(const char *path)
 {
-	char buf[64];
-	int fd = open("/escape-abs", O_RDONLY);
-	expect_fail("read host file via absolute symlink", fd >= 0 && read(fd, buf, 1) > 0 ? 0 : -1);
-	fd = open("/escape-rel", O_RDONLY);
-	expect_fail("read host file via relative symlink", fd >= 0 && read(fd, buf, 1) > 0 ? 0 : -1);
-	fd = open("/../../../../etc/shadow", O_RDONLY);
-	expect_fail("read host file via ..", fd >= 0 ? 0 : -1);
-	fd = open("/proc/1/root/etc/shadow", O_RDONLY);
-	expect_fail("read host file via /proc/1/root", fd >= 0 ? 0 : -1);
-	fd = open("/bindmount/secret", O_RDONLY);
-	expect_fail("read host file via a bind mount inside ROOT", fd >= 0 ? 0 : -1);
+	char buf[16] = {0};
+	int fd = open(path, O_RDONLY);
+	int r = fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strncmp(buf, "HOST SECRET", 11) == 0
+			? 0
+			: -1;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* secret: the host path of a file the job's uid may read ("HOST SECRET"),
+ * which no path in the job's view may reach; ROOT's escape-abs and
+ * escape-rel point at it. host_pid: a host process of the job's own uid,
+ * which a job outside its PID namespace could signal. */
+static void confinement(const char *host_pid, const char *secret)
+{
+	char path[4200];
+	expect_fail("read host file via absolute symlink", read_secret("/escape-abs"));
+	expect_fail("read host file via relative symlink", read_secret("/escape-rel"));
+	if (secret != NULL) {
+		snprintf(path, sizeof(path), "/../../../../..%s", secret);
+		expect_fail("read host file via ..", read_secret(path));
+		snprintf(path, sizeof(path), "/proc/1/root%s", secret);
+		expect_fail("read host file via /proc/1/root", read_secret(path));
+		snprintf(path, sizeof(path), "/proc/self/cwd/../../../..%s", secret);
+		expect_fail("read host file via /proc/self/cwd", read_secret(path));
+		expect_fail("read host file by its host path", read_secret(secret));
+	}
+	expect_fail("read host file via a bind mount inside ROOT", read_secret("/bindmount/secret"));
 	int procs = count_dir("/proc", 1);
 	expect_ok("no host process visible (only init and the job)", procs <= 2 ? 0 : -1);
 	if (host_pid != NULL)
@@ -244,7 +286,7 @@ int main(int argc, char **argv)
 	expect_ok("no inherited descriptors", count_dir("/proc/self/fd", 0) <= 4 ? 0 : -1);
 	allowed();
 	denied();
-	confinement(argc > 1 ? argv[1] : NULL);
+	confinement(argc > 1 ? argv[1] : NULL, argc > 2 ? argv[2] : NULL);
 	printf("probe: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -14,15 +14,18 @@ new_root() {
 	local d
 	d=$(new_tmp)
 	mkdir "$d/root" "$d/root/bindmount" "$d/root/sub" "$d/secret"
+	# a secret the job's uid could read if a path led there
 	echo "HOST SECRET" >"$d/secret/secret"
-	ln -s /etc/shadow "$d/root/escape-abs"
-	ln -s ../../../../../etc/shadow "$d/root/escape-rel"
+	chmod 0755 "$d/secret" && chmod 0644 "$d/secret/secret"
+	ln -s "$d/secret/secret" "$d/root/escape-abs"
+	ln -s "../../../../../..$d/secret/secret" "$d/root/escape-rel"
 	chown -R "$1:$1" "$d/root"
 	echo "$d"
 }
 
 for who in root "$TEST_USER"; do
 	owner=$([ "$who" = root ] && echo 65534 || echo "$TEST_USER")
+	owner_name=$([ "$who" = root ] && echo nobody || echo "$TEST_USER")
 	run=()
 	[ "$who" = root ] || run=(runuser -u "$TEST_USER" --)
 	d=$(new_root "$owner")
@@ -31,11 +34,30 @@ for who in root "$TEST_USER"; do
 	chown "$who" "$L"
 	mount --bind "$d/secret" "$d/root/bindmount"
 	find "$d/root" -printf '%P %y\n' | sort >"$d/before"
+	# a host process of the job's own uid: outside its PID namespace the
+	# job could signal it
+	runuser -u "$owner_name" -- sleep 300 &
+	same_uid=$!
+	wait_for pgrep -u "$owner_name" -x sleep >/dev/null
+	same_uid=$(pgrep -n -u "$owner_name" -x sleep)
 	expect "$who: the probe's denied classes fail, popular paths work, no escape" 0 \
 		"probe: [0-9]+ passed, 0 failed" \
 		"${run[@]}" "$BOX" --system --ro-bind "$PROBE_DIR" /t --root "$d/root" \
 		--setenv ASAN_OPTIONS detect_leaks=0 \
-		--audit-log "$L/probe.log" -- /t/box_probe $$
+		--audit-log "$L/probe.log" -- /t/box_probe "$same_uid" "$d/secret/secret"
+	kill "$same_uid" 2>/dev/null
+	# negative control: with the filter letting three of those calls
+	# through, the same probe must report each (allowed, or failing with
+	# the kernel's own errno instead of the filter's)
+	printf 'personality: 1\nsetns: 1\nsocket: 1\n' >"$d/allow.policy"
+	expect "$who: control: the probe reports calls a policy lets through" 1 \
+		"FAIL personality change was allowed.*|FAIL setns failed with EINVAL" \
+		"${run[@]}" "$BOX" --system --ro-bind "$PROBE_DIR" /t --root "$d/root" \
+		--seccomp-policy "$d/allow.policy" --setenv ASAN_OPTIONS detect_leaks=0 -- /t/box_probe
+	check "$who: control: all three are reported" test "$("${run[@]}" "$BOX" --system \
+		--ro-bind "$PROBE_DIR" /t --root "$d/root" --seccomp-policy "$d/allow.policy" \
+		--setenv ASAN_OPTIONS detect_leaks=0 -- /t/box_probe 2>/dev/null |
+		grep -cE '^FAIL (personality change|setns|socket AF_INET |socket AF_INET6|socket AF_NETLINK)')" -ge 3
 	find "$d/root" -printf '%P %y\n' | sort >"$d/after"
 	umount "$d/root/bindmount"
 	check "$who: DIR holds nothing but what the job left (no mount points)" diff "$d/before" "$d/after"
