@@ -30,6 +30,16 @@ check "a setgid parent's group is inherited (file)" test "$(stat -c %u:%g "$t/r/
 as_user python3 -c 'import os,sys; os.umask(0); os.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o620)); os.mkdir(sys.argv[2], 0o770)' "$t/m/m620" "$t/m/d770"
 check "a mode the caller asked for is kept (0620: the daemon's umask takes nothing)" test "$(stat -c %a "$t/r/m620")" = 620
 check "a directory's mode is kept (0770)" test "$(stat -c %a "$t/r/d770")" = 770
+# pjdfstest open/02: the longest name, 0620; rename/21: uid 65534 moves its
+# directory within and between directories it may write
+long=$(printf 'n%.0s' $(seq 1 255))
+as_user python3 -c 'import os,sys; os.umask(0); os.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o620))' "$t/m/$long"
+check "a 255-byte name created 0620 is 0620" test "$(stat -c %a "$t/r/$long")" = 620
+mkdir "$t/r/w1" "$t/r/w2" && chmod 0777 "$t/r/w1" "$t/r/w2"
+runuser -u nobody -- mkdir "$t/m/w1/dir"
+check "uid 65534 renames its directory within a directory" runuser -u nobody -- mv "$t/m/w1/dir" "$t/m/w1/dir2"
+check "and between directories" runuser -u nobody -- mv "$t/m/w1/dir2" "$t/m/w2/dir3"
+check "and the tree shows it" test -d "$t/r/w2/dir3" -a ! -e "$t/r/w1/dir2" -a ! -e "$t/r/w1/dir"
 expect "appending to root's 0644 file is refused" 2 "Permission denied" as_user sh -c "echo z >>$t/m/rootfile"
 expect "a name swapped between create and chown is not given away" 0 "rootfile owner 0" \
 	"$HELPERS/race_owner" swap "$t/r" "$t/m" "$uid" 20000
