@@ -97,6 +97,21 @@ int startup_open_root(const char *root, const char *mountpoint, int *mnt_fd, cha
 	return rfd;
 }
 
+/* The directory path names (".", "/" or path less its last component). */
+static int parent_dir(const char *path, char dir[PATH_MAX])
+{
+	if (snprintf(dir, PATH_MAX, "%s", path) >= PATH_MAX)
+		return -1;
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		(void)snprintf(dir, PATH_MAX, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return 0;
+}
+
 int startup_check_log(const char *path, const char *root, const char *mountpoint, char *err,
 		      size_t errlen)
 {
@@ -105,15 +120,8 @@ int startup_check_log(const char *path, const char *root, const char *mountpoint
 	if (lstat(path, &st) == 0)
 		return say(err, errlen, -2, "audit log", path,
 			   "already exists; refusing to overwrite a log");
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+	if (parent_dir(path, dir) < 0)
 		return say(err, errlen, -2, "audit log", path, "path too long");
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		(void)snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	if (realpath(dir, rdir) == NULL)
 		return say(err, errlen, -2, "audit log", path, "its directory does not exist");
 	if (realpath(root, rroot) == NULL || realpath(mountpoint, rmnt) == NULL)
@@ -132,16 +140,7 @@ static int resolve_maybe_new(const char *path, char *out)
 	if (realpath(path, out) != NULL)
 		return 0;
 	char dir[PATH_MAX];
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -1;
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		(void)snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	return realpath(dir, out) != NULL ? 0 : -1;
+	return parent_dir(path, dir) == 0 && realpath(dir, out) != NULL ? 0 : -1;
 }
 
 bool startup_reaches(const char *dir, const char *path)

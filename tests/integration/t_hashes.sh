@@ -139,20 +139,20 @@ dst = os.open("/cfr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644); os.write(ds
 os.copy_file_range(src, dst, 70000, 0, 10); os.close(src); os.close(dst)
 fd = os.open("/moved", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644); os.write(fd, b"m" * 1000)
 os.rename("/moved", "/moved2"); os.write(fd, b"n" * 1000); os.close(fd)' >/dev/null 2>&1
-for f in punch cfr; do
+# final_is_content LOG NAME WHY: the last sha256_final of /NAME is its content.
+final_is_content() {
 	EXPECTED=$((EXPECTED + 1))
-	check "sha256_final of /$f is its content (fallocate, hole punch, copy_file_range)" \
-		same_hash "$(close_field "$t/logs/more" "/$f" sha256_final)" "$(sha256sum "$t/r/$f" | cut -d' ' -f1)"
-done
+	check "sha256_final of /$2 is its content ($3)" \
+		same_hash "$(close_field "$1" "/$2" sha256_final)" "$(sha256sum "$t/r/$2" | cut -d' ' -f1)"
+}
+final_is_content "$t/logs/more" punch "fallocate, hole punch"
+final_is_content "$t/logs/more" cfr "copy_file_range into it"
 EXPECTED=$((EXPECTED + 1))
 check "a file renamed while open: its close has the final content's hash" \
 	same_hash "$(jq -r 'select(.op=="close" and .written == 2000) | .sha256_final' "$t/logs/more")" \
 	"$(sha256sum "$t/r/moved2" | cut -d' ' -f1)"
-for f in two trunc; do
-	EXPECTED=$((EXPECTED + 1))
-	check "sha256_final of /$f is its content ($f)" \
-		same_hash "$(close_field "$t/logs/named" "/$f" sha256_final)" "$(sha256sum "$t/r/$f" | cut -d' ' -f1)"
-done
+final_is_content "$t/logs/named" two "two descriptors"
+final_is_content "$t/logs/named" trunc "a truncate by path"
 EXPECTED=$((EXPECTED + 2))
 check "a file read in full while another descriptor wrote it: no sha256_read" \
 	test "$(jq -r 'select(.op=="close" and .path=="/moving" and .read > 0) | .sha256_read' "$t/logs/named")" = null
