@@ -216,12 +216,8 @@ static json_t *digest_hex(EVP_MD_CTX *md)
  * *late when the end-of-job deadline cut it short. */
 static json_t *hash_file(struct spx_fs *fs, int fd, bool *late)
 {
-	int rfd = spx_reopen(fs, fd, O_RDONLY);
-	if (rfd < 0)
-		return NULL;
 	char hex[CHAIN_HEX_LEN];
-	int r = chain_sha256_fd_until(rfd, hex, &fs->hash_deadline_ns);
-	close(rfd);
+	int r = spx_hash_content(fs, fd, hex);
 	*late = r == -ETIMEDOUT;
 	return r == 0 ? json_string(hex) : NULL;
 }
@@ -307,7 +303,9 @@ static void add_read(struct spx_fs *fs, json_t *rec, struct open_file *h)
 	if (fd >= 0) {
 		if (!unchanged_since_open(h, fd)) {
 			unknown = "the file changed while it was open";
-		} else if (h->rd.sequential && (h->reached_eof || h->at_open.st_size == 0)) {
+		} else if (h->rd.sequential) {
+			/* read in full, in order, unchanged: the running hash
+			 * ends exactly at the file's size */
 			hex = digest_hex(h->rd.md);
 		} else {
 			bool late = false;

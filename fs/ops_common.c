@@ -1,4 +1,5 @@
 /* Helpers every handler uses: pinning, lookups, reopening, ownership. */
+#include "chain.h"
 #include "open_fds.h"
 #include "spxfs.h"
 #include "resolve.h"
@@ -85,6 +86,16 @@ bool spx_out_of_fds(struct spx_fs *fs, int r)
 void spx_fd_name(int fd, char buf[16])
 {
 	(void)snprintf(buf, 16, "%d", fd);
+}
+
+int spx_hash_content(struct spx_fs *fs, int fd, char hex[CHAIN_HEX_LEN])
+{
+	int rfd = spx_reopen(fs, fd, O_RDONLY);
+	if (rfd < 0)
+		return rfd;
+	int r = chain_sha256_fd_until(rfd, hex, &fs->hash_deadline_ns);
+	close(rfd);
+	return r;
 }
 
 int spx_reopen(struct spx_fs *fs, int fd, int flags)

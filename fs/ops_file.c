@@ -87,12 +87,9 @@ static int audit_open(fuse_req_t req, const char *op, char *path, int flags, int
 	json_object_set_new(rec, "flags", spx_audit_flags(flags & ~SPX_FMODE_EXEC));
 	if ((flags & SPX_FMODE_EXEC) && err == 0 && fd >= 0) {
 		json_object_set_new(rec, "exec", json_true());
-		int rfd = spx_reopen(fs, fd, O_RDONLY);
 		char hex[CHAIN_HEX_LEN];
-		bool ok = rfd >= 0 && chain_sha256_fd_until(rfd, hex, &fs->hash_deadline_ns) == 0;
-		if (rfd >= 0)
-			close(rfd);
-		json_object_set_new(rec, "sha256", ok ? json_string(hex) : json_null());
+		json_object_set_new(rec, "sha256",
+				    spx_hash_content(fs, fd, hex) == 0 ? json_string(hex) : json_null());
 	}
 	return spx_audit_commit(fs, rec, err);
 }

@@ -14,6 +14,7 @@
 #include <fuse_lowlevel.h>
 #include <stdbool.h>
 
+#include "chain.h"
 #include "inode_table.h"
 
 struct audit_writer;
@@ -92,6 +93,11 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 
 /* Reopens an O_PATH descriptor with open(2) flags through /proc/self/fd. */
 int spx_reopen(struct spx_fs *fs, int fd, int flags);
+
+/* SHA-256 (hex) of the whole content of the file fd holds, read through a
+ * descriptor of its own, giving up at fs->hash_deadline_ns: 0, -ETIMEDOUT,
+ * or another -errno. */
+int spx_hash_content(struct spx_fs *fs, int fd, char hex[CHAIN_HEX_LEN]);
 
 /* When r is -EMFILE or -ENFILE, frees cached descriptors and returns true:
  * the caller then tries once more. */
