@@ -19,30 +19,41 @@ static bool fsgid_is(gid_t gid)
 	return (gid_t)setfsgid((gid_t)-1) == gid;
 }
 
-/* The kernel cleared the filesystem capabilities from this thread's
- * effective set when fsuid left 0: raise the permitted ones again (capset
- * with pid 0 acts on the calling thread only). */
-static int raise_permitted(void)
+/* The kernel clears the filesystem capabilities from this thread's
+ * effective set when fsuid leaves 0: on raises the permitted ones again
+ * (capset with pid 0 acts on the calling thread only). Off is for a thread
+ * of fsuid 0 while the host checks a caller that the owner map makes root
+ * (id_view.h), as it checks any other caller. */
+static int set_effective(bool on)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
 	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		d[i].effective = d[i].permitted;
+		d[i].effective = on ? d[i].permitted : 0;
 	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
+static _Thread_local bool lowered;
+
 int as_caller_begin(fuse_req_t req, enum as_caller_checks checks)
 {
-	if (!spx_fs_of(req)->can_chown)
+	struct spx_fs *fs = spx_fs_of(req);
+	if (!fs->can_chown)
 		return 0;
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	(void)setfsgid(ctx->gid);
-	(void)setfsuid(ctx->uid);
-	int r = fsuid_is(ctx->uid) && fsgid_is(ctx->gid) ? 0 : -EPERM;
-	if (r == 0 && checks == AS_CALLER_TRUSTED && ctx->uid != 0)
-		r = raise_permitted();
+	uid_t uid = id_view_uid_in(&fs->ids, ctx->uid);
+	gid_t gid = id_view_gid_in(&fs->ids, ctx->gid);
+	(void)setfsgid(gid);
+	(void)setfsuid(uid);
+	int r = fsuid_is(uid) && fsgid_is(gid) ? 0 : -EPERM;
+	if (r == 0 && checks == AS_CALLER_TRUSTED && uid != 0)
+		r = set_effective(true);
+	if (r == 0 && checks == AS_CALLER_HOST_CHECKS && uid == 0 && ctx->uid != 0) {
+		lowered = true;
+		r = set_effective(false);
+	}
 	if (r < 0)
 		as_caller_end(req);
 	return r;
@@ -56,4 +67,8 @@ void as_caller_end(fuse_req_t req)
 	 * capabilities from the permitted set. */
 	(void)setfsuid(0);
 	(void)setfsgid(0);
+	/* fsuid was 0 all along, with the effective set lowered */
+	if (lowered)
+		(void)set_effective(true);
+	lowered = false;
 }

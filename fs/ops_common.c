@@ -49,10 +49,17 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 		 * spxfs serves; say "not for you" rather than an errno no
 		 * native lookup returns. */
 		return fd == -EXDEV ? -EACCES : fd;
+	return spx_entry_of(fs, parent, name, fd, e);
+}
+
+int spx_entry_of(struct spx_fs *fs, struct spx_inode *parent, const char *name, int fd,
+		 struct fuse_entry_param *e)
+{
 	struct spx_inode *in = inode_table_insert(fs->table, parent, name, fd, &e->attr);
 	if (in == NULL)
 		return -ENOMEM;
 	e->ino = (fuse_ino_t)(uintptr_t)in;
+	id_view_out(&fs->ids, &e->attr);
 	e->attr_timeout = fs->timeout;
 	/* A file with several links: the kernel looks the name up again at
 	 * every path walk, so the link an open is recorded under (the last

@@ -16,7 +16,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -155,6 +157,28 @@ static int create_as_caller(fuse_req_t req, int pfd, const char *name, mode_t mo
 	return ofd;
 }
 
+/* The entry for the file create_as_caller opened, made from that very
+ * descriptor: the name, looked up again, may already be another file that
+ * a host process put there meanwhile, and the job's new nodeid must not
+ * stand for it. */
+static int created_entry(fuse_req_t req, struct spx_inode *p, const char *name, int ofd,
+			 struct fuse_entry_param *e)
+{
+	struct spx_fs *fs = spx_fs_of(req);
+	memset(e, 0, sizeof(*e));
+	char num[16];
+	snprintf(num, sizeof(num), "%d", ofd);
+	int fd = openat(fs->proc_self_fd, num, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = resolve_stat_fd(fd, &e->attr);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return spx_entry_of(fs, p, name, fd, e);
+}
+
 void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		struct fuse_file_info *fi)
 {
@@ -174,7 +198,7 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	}
 	struct fuse_entry_param e = {0};
 	if (err == 0)
-		err = -spx_lookup_entry(req, p, pfd, name, &e);
+		err = -created_entry(req, p, name, ofd, &e);
 	err = audit_open(req, "create", path, fi->flags | O_CREAT, err, -1);
 	if (err != 0 && e.ino != 0) /* the kernel will not hear of it */
 		inode_table_forget(fs->table, (struct spx_inode *)(uintptr_t)e.ino, 1);

@@ -97,10 +97,12 @@ void spx_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int err = -resolve_stat_fd(fd, &st);
 	attr_done(req, h, in);
 	err = spx_audit_detail(req, "getattr", spx_inode_of(req, ino), NULL, err);
-	if (err != 0)
+	if (err != 0) {
 		fuse_reply_err(req, err);
-	else
+	} else {
+		id_view_out(&spx_fs_of(req)->ids, &st);
 		fuse_reply_attr(req, &st, spx_fs_of(req)->timeout);
+	}
 }
 
 /* ffd: the open file's descriptor, or -1 to work on the O_PATH fd. */
@@ -192,9 +194,11 @@ static int audit_setattr(fuse_req_t req, fuse_ino_t ino, const struct stat *attr
 	if (valid & FUSE_SET_ATTR_MODE)
 		json_object_set_new(extra, "mode", json_integer(attr->st_mode & 07777));
 	if (valid & FUSE_SET_ATTR_UID)
-		json_object_set_new(extra, "owner", json_integer(attr->st_uid));
+		json_object_set_new(extra, "owner",
+				    json_integer(id_view_uid_in(&spx_fs_of(req)->ids, attr->st_uid)));
 	if (valid & FUSE_SET_ATTR_GID)
-		json_object_set_new(extra, "group", json_integer(attr->st_gid));
+		json_object_set_new(extra, "group",
+				    json_integer(id_view_gid_in(&spx_fs_of(req)->ids, attr->st_gid)));
 	if (valid & FUSE_SET_ATTR_SIZE)
 		json_object_set_new(extra, "size", json_integer(attr->st_size));
 	time_field(extra, "atime", FUSE_SET_ATTR_ATIME_NOW, FUSE_SET_ATTR_ATIME, valid,
@@ -219,8 +223,8 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	int ffd = h != NULL ? fd : -1;
 	int r = fs->read_only ? -EROFS : -spx_audit_ready(req);
 	if (r == 0 && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
-		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
-		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? id_view_uid_in(&fs->ids, attr->st_uid) : (uid_t)-1;
+		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? id_view_gid_in(&fs->ids, attr->st_gid) : (gid_t)-1;
 		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
 	}
@@ -249,10 +253,12 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		r = resolve_stat_fd(fd, &st);
 	attr_done(req, h, in);
 	int err = audit_setattr(req, ino, attr, valid, -r);
-	if (err != 0)
+	if (err != 0) {
 		fuse_reply_err(req, err);
-	else
+	} else {
+		id_view_out(&fs->ids, &st);
 		fuse_reply_attr(req, &st, fs->timeout);
+	}
 }
 
 void spx_readlink(fuse_req_t req, fuse_ino_t ino)

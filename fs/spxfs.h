@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "chain.h"
+#include "id_view.h"
 #include "inode_table.h"
 
 struct audit_writer;
@@ -48,6 +49,8 @@ struct spx_fs {
 	 * so the sandbox can mount over them without creating them in ROOT.
 	 * -1: none. */
 	int placeholders_fd;
+	/* the owners the job sees and makes (id_view.h); all false: host ids */
+	struct spx_id_view ids;
 	/* names to make the kernel look up again (notify.h); NULL: none */
 	struct notifier *notifier;
 };
@@ -90,6 +93,10 @@ void spx_unpin(fuse_req_t req, struct spx_inode *in);
  * fills *e, adding the kernel's reference. 0 or -errno. */
 int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
 		     struct fuse_entry_param *e);
+/* The entry for fd (an O_PATH descriptor, taken; e->attr filled from it),
+ * known to the table as parent/name: 0 or -ENOMEM. */
+int spx_entry_of(struct spx_fs *fs, struct spx_inode *parent, const char *name, int fd,
+		 struct fuse_entry_param *e);
 
 /* Reopens an O_PATH descriptor with open(2) flags through /proc/self/fd. */
 int spx_reopen(struct spx_fs *fs, int fd, int flags);

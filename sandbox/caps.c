@@ -6,7 +6,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-int caps_drop_all(uid_t job_uid, gid_t job_gid, bool may_setgroups, const char **what)
+int caps_drop_all(uid_t job_uid, gid_t job_gid, const gid_t *groups, int ngroups,
+		  bool may_setgroups, const char **what)
 {
 	/* The bounding set first: dropping it needs CAP_SETPCAP. */
 	*what = "dropping the capability bounding set";
@@ -16,8 +17,8 @@ int caps_drop_all(uid_t job_uid, gid_t job_gid, bool may_setgroups, const char *
 	*what = "clearing ambient capabilities";
 	if (cap_reset_ambient() < 0 && errno != EINVAL)
 		return -errno;
-	*what = "dropping supplementary groups";
-	if (may_setgroups && setgroups(0, NULL) < 0)
+	*what = "setting the job's supplementary groups";
+	if (may_setgroups && setgroups((size_t)ngroups, groups) < 0)
 		return -errno;
 	*what = "switching to the job's gid and uid";
 	if (setresgid(job_gid, job_gid, job_gid) < 0 || setresuid(job_uid, job_uid, job_uid) < 0)

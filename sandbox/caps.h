@@ -11,7 +11,10 @@
 #include <sys/types.h>
 
 /* 0, or -errno with *what naming the step. */
-int caps_drop_all(uid_t job_uid, gid_t job_gid, bool may_setgroups, const char **what);
+/* groups: the job's supplementary groups, set when may_setgroups (root);
+ * unprivileged, the caller's stay (its user namespace cannot change them). */
+int caps_drop_all(uid_t job_uid, gid_t job_gid, const gid_t *groups, int ngroups,
+		  bool may_setgroups, const char **what);
 
 /* The setup child (kuid 0 when spxbox runs as root) becomes the job's
  * uid and gid before it touches the job's view, keeping in its own user

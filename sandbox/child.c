@@ -34,7 +34,7 @@ static _Noreturn void die(const struct child_plan *p, const char *what, int err)
 static _Noreturn void init_run(const struct child_plan *p, pid_t job)
 {
 	const char *what;
-	if (caps_drop_all(p->job_uid, p->job_gid, p->as_root, &what) < 0)
+	if (caps_drop_all(p->job_uid, p->job_gid, p->groups, p->ngroups, p->as_root, &what) < 0)
 		_exit(125);
 	/* Changing ids cleared the parent-death signal: set it again, and
 	 * if spxbox died meanwhile (its end of the channel hung up), go. */
@@ -189,7 +189,7 @@ _Noreturn void child_run(const struct child_plan *p)
 		die(p, "starting the job", errno);
 	if (job > 0)
 		init_run(p, job);
-	r = caps_drop_all(p->job_uid, p->job_gid, p->as_root, &what);
+	r = caps_drop_all(p->job_uid, p->job_gid, p->groups, p->ngroups, p->as_root, &what);
 	if (r < 0)
 		die(p, what, -r);
 	/* Changing ids made this process non-dumpable, so the supervisor
@@ -197,7 +197,8 @@ _Noreturn void child_run(const struct child_plan *p)
 	 * runs until that execve, which sets dumpability anew. */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		die(p, "making the job readable to its supervisor", errno);
-	struct seccomp_policy pol = {.allow_fork = o->allow_fork, .net = o->net, .custom = p->custom};
+	struct seccomp_policy pol = {.allow_fork = o->allow_fork, .net = o->net, .custom = p->custom,
+				     .uid = p->job_uid, .gid = p->job_gid};
 	int nfd = seccomp_install(&pol);
 	if (nfd < 0)
 		die(p, "installing the seccomp filter", -nfd);

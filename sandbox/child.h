@@ -25,6 +25,8 @@ struct child_plan {
 	bool as_root;	      /* spxbox runs as root (setgroups allowed) */
 	uid_t job_uid;
 	gid_t job_gid;
+	const gid_t *groups; /* the job's supplementary groups (root only) */
+	int ngroups;
 	const struct policy *custom; /* --seccomp-policy, or NULL */
 	struct rlimit nofile;	     /* the caller's open-file limit */
 };

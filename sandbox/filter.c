@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <linux/fs.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -9,67 +10,77 @@
 #include <sys/socket.h>
 #include <termios.h>
 
-#define A(name, why) {name, why, NULL}
-#define F(name, why, args) {name, why, args}
+/* A: made by a corpus program (tests/integration/corpus.sh, traced by
+ * scripts/corpus-trace.sh); K: no corpus program makes it, kept for the
+ * reason given; F, FK: the same, allowed with the arguments given only. */
+#define A(name, why) {name, why, NULL, false}
+#define K(name, why) {name, why, NULL, true}
+#define F(name, why, args) {name, why, args, false}
+#define FK(name, why, args) {name, why, args, true}
 
 const struct seccomp_entry seccomp_allowlist[] = {
 	/* descriptors and data */
 	A("read", "read data"), A("write", "write data"), A("readv", "vectored read"),
-	A("writev", "vectored write (stdio)"), A("pread64", "read at an offset"),
+	A("writev", "vectored write"), A("pread64", "read at an offset"),
 	A("pwrite64", "write at an offset"), A("lseek", "move the file offset"),
 	A("close", "close a descriptor"), A("dup", "duplicate a descriptor"),
 	A("dup2", "shell redirections (glibc's dup2)"), A("dup3", "duplicate with flags"),
 	A("fcntl", "descriptor flags, POSIX locks"), A("flock", "whole-file locks"),
 	A("fsync", "flush a file"), A("fdatasync", "flush a file's data"),
-	A("ftruncate", "resize an open file"),
-	A("truncate", "resize a file by name (Python's os.truncate, coreutils truncate)"),
+	A("ftruncate", "resize an open file"), A("truncate", "resize a file by name"),
 	/* names (all confined to the spxfs root) */
-	A("openat", "open a file"), A("open", "open a file (older binaries)"),
-	A("creat", "create a file: the legacy form GNU tar still uses"),
-	A("newfstatat", "stat (glibc 2.33+)"), A("fstat", "stat an open file"),
-	A("stat", "stat (older binaries)"), A("lstat", "lstat (older binaries)"),
-	A("statx", "stat with more fields (coreutils)"),
+	A("openat", "open a file"), A("creat", "create a file: the legacy form GNU tar still uses"),
+	A("newfstatat", "stat (glibc 2.33+)"), A("stat", "stat"), A("statx", "stat with more fields"),
 	A("access", "check access (glibc's access on x86_64)"),
-	A("faccessat", "check access"), A("faccessat2", "check access with flags"),
-	A("readlink", "read a symlink (glibc's readlink)"), A("readlinkat", "read a symlink"),
-	A("getdents64", "list a directory"), A("mkdir", "make a directory (glibc's mkdir)"),
-	A("mkdirat", "make a directory"), A("unlink", "remove a file (glibc's unlink)"),
-	A("unlinkat", "remove a file or directory"), A("rmdir", "remove a directory (glibc's rmdir)"),
-	A("rename", "rename (glibc's rename)"), A("renameat2", "rename with flags"),
-	A("linkat", "hard link"), A("symlinkat", "symbolic link"), A("fchmod", "chmod an open file"),
-	A("fchmodat", "chmod"), A("fchownat", "chown"), A("utimensat", "set times"),
-	/* the older forms of calls allowed above, which glibc on x86_64 still
-	 * makes for link(), symlink(), chmod(), chown(), utimes(), mkfifo():
-	 * the same operation, so the same policy. Changing owners to ids not
-	 * the job's, and device nodes, stay the kernel's to refuse (the job
-	 * has no CAP_CHOWN or CAP_MKNOD; spxfs refuses devices). */
-	A("link", "link(): linkat"), A("symlink", "symlink(): symlinkat"),
-	A("renameat", "renameat(): renameat2"), A("chmod", "chmod(): fchmodat"),
-	A("fchown", "fchown() to the job's own ids (gzip, tar, cp -p): fchownat"),
-	A("chown", "chown(): fchownat"), A("lchown", "lchown(): fchownat"),
-	A("utimes", "utimes(): utimensat"), A("utime", "utime(): utimensat"),
-	A("futimesat", "futimesat(): utimensat"),
-	A("mknodat", "mkfifo(), mknod() of FIFOs and sockets"), A("mknod", "mknod(): mknodat"),
+	A("faccessat2", "check access with flags"), A("readlink", "read a symlink (glibc's readlink)"),
+	A("readlinkat", "read a symlink"), A("getdents64", "list a directory"),
+	A("mkdir", "make a directory (glibc's mkdir)"), A("mkdirat", "make a directory"),
+	A("unlink", "remove a file (glibc's unlink)"), A("unlinkat", "remove a file or directory"),
+	A("rmdir", "remove a directory (glibc's rmdir)"), A("rename", "rename (glibc's rename)"),
+	A("renameat", "renameat(): renameat2"), A("renameat2", "rename with flags"),
+	A("link", "hard link (glibc's link)"), A("linkat", "hard link"),
+	A("symlink", "symbolic link (glibc's symlink)"), A("symlinkat", "symbolic link"),
+	A("chmod", "chmod (glibc's chmod)"), A("fchmod", "chmod an open file"),
+	A("fchmodat", "chmod"), A("chown", "chown (glibc's chown)"),
+	A("fchown", "fchown to the job's own ids (gzip, tar, cp -p); the kernel refuses others"),
+	A("fchownat", "chown"), A("utimensat", "set times"),
+	A("mknodat", "mkfifo(), mknod() of FIFOs and sockets (spxfs refuses devices)"),
 	A("umask", "file creation mask"), A("getcwd", "current directory"),
 	A("chdir", "change directory"), A("fchdir", "change directory by descriptor"),
 	A("statfs", "filesystem statistics"), A("fstatfs", "filesystem statistics"),
-	A("fadvise64", "access pattern hints (cat, cp)"),
-	A("sendfile", "copy between descriptors (cat, cp)"), A("copy_file_range", "copy between files (coreutils cp, Python shutil)"),
-	A("fallocate", "reserve or punch out space (posix_fallocate, SQLite, cp --sparse); --max-bytes charges it"),
-	A("getxattr", "read extended attributes (ls -l)"), A("lgetxattr", "the same, of a symlink"),
+	A("fadvise64", "access pattern hints"), A("sendfile", "copy between descriptors"),
+	A("copy_file_range", "copy between files"),
+	A("fallocate", "reserve or punch out space; --max-bytes charges it"),
+	A("getxattr", "read extended attributes"), A("lgetxattr", "the same, of a symlink"),
 	A("fgetxattr", "the same, of an open file"), A("listxattr", "list extended attributes"),
-	A("llistxattr", "the same, of a symlink"), A("flistxattr", "the same, of an open file"),
+	A("setxattr", "set extended attributes (spxfs keeps only user.*)"),
+	A("fsetxattr", "the same, of an open file (sed -i copies a file's attributes)"),
+	A("removexattr", "remove an extended attribute"),
+	/* the forms of the calls above that glibc before 2.33 (the binaries
+	 * of Debian 11, Ubuntu 20.04 and older) and static binaries make for
+	 * the same operations: the same policy */
+	K("open", "open() of glibc before 2.33"), K("fstat", "fstat() of glibc before 2.33"),
+	K("lstat", "lstat() of glibc before 2.33"), K("faccessat", "faccessat() of glibc before 2.33"),
+	K("mknod", "mknod(), mkfifo() of glibc before 2.33"), K("lchown", "lchown() of glibc before 2.33"),
+	K("utime", "utime() of glibc before 2.33"), K("utimes", "utimes() of glibc before 2.33"),
+	K("futimesat", "futimesat(): glibc still makes it"), K("pipe", "pipe() of static and older binaries"),
+	K("lsetxattr", "setxattr of a symlink: the l-form of setxattr (cp -a, rsync -X)"),
+	K("lremovexattr", "the l-form of removexattr"), K("fremovexattr", "the f-form of removexattr"),
+	K("llistxattr", "the l-form of listxattr (cp -a, rsync -X)"),
+	K("flistxattr", "the f-form of listxattr (cp -a, rsync -X)"),
 	/* memory */
 	A("mmap", "map memory and files"), A("munmap", "unmap memory"),
 	A("mprotect", "memory protection (loader, JITs)"), A("mremap", "grow a mapping (realloc)"),
 	A("madvise", "memory hints (allocators)"), A("brk", "heap"),
 	/* the process and its threads */
 	A("exit", "end a thread"), A("exit_group", "end the process"), A("getpid", "own pid"),
-	A("gettid", "own thread id"), A("getppid", "parent pid"), A("getuid", "ids"),
-	A("geteuid", "ids"), A("getgid", "ids"), A("getegid", "ids"),
+	A("gettid", "own thread id"), A("getppid", "parent pid"), A("getpgrp", "own process group (gawk)"),
+	A("getuid", "ids"), A("geteuid", "ids"), A("getgid", "ids"), A("getegid", "ids"),
+	A("getgroups", "supplementary groups"), A("getresuid", "ids"), A("getresgid", "ids"),
 	A("set_tid_address", "thread start-up (libc)"), A("set_robust_list", "thread start-up (libc)"),
 	A("rseq", "restartable sequences (glibc 2.35+)"), A("futex", "locks and thread joins"),
-	A("sched_yield", "yield the CPU"), A("sched_getaffinity", "CPU count (nproc, runtimes)"),
+	K("sched_yield", "spin-then-yield locks (OpenMP, Go's runtime, jemalloc)"),
+	A("sched_getaffinity", "CPU count (nproc, runtimes)"),
 	A("prlimit64", "read (or lower) own limits"), A("getrusage", "own resource usage"),
 	A("uname", "system name (libc, runtimes)"), A("sysinfo", "memory size (runtimes)"),
 	F("clone", "threads only", "flags include CLONE_THREAD (--allow-fork: any flags but CLONE_NEW*)"),
@@ -78,24 +89,40 @@ const struct seccomp_entry seccomp_allowlist[] = {
 	A("rt_sigreturn", "return from a handler"), A("sigaltstack", "alternate signal stack"),
 	A("kill", "signal own processes"), A("tgkill", "signal own threads (raise, abort)"),
 	/* time and randomness */
-	A("nanosleep", "sleep"), A("clock_nanosleep", "sleep"), A("clock_gettime", "clocks"),
-	A("gettimeofday", "clocks"), A("getrandom", "randomness"),
-	A("arch_prctl", "thread-local storage set-up"),
+	K("nanosleep", "sleep: Go's runtime and static binaries call it directly"),
+	A("clock_nanosleep", "sleep"), A("clock_gettime", "clocks"),
+	K("gettimeofday", "clocks where the vDSO is not used (static binaries)"),
+	A("getrandom", "randomness"), A("arch_prctl", "thread-local storage set-up"),
 	/* waiting and local communication */
-	A("pipe", "pipes (glibc's pipe)"), A("pipe2", "pipes"), A("eventfd2", "event counters"),
+	A("pipe2", "pipes"), K("eventfd2", "event counters (libuv: Node.js; GLib; tokio)"),
 	A("epoll_create1", "event loops"), A("epoll_ctl", "event loops"),
-	A("epoll_wait", "event loops"), A("epoll_pwait", "event loops"),
-	A("poll", "wait on descriptors (glibc's poll)"), A("ppoll", "wait on descriptors"),
-	A("pselect6", "select"), A("wait4", "reap children (with --allow-fork)"),
+	A("epoll_wait", "event loops"), K("epoll_pwait", "event loops (libuv: Node.js)"),
+	A("poll", "wait on descriptors (glibc's poll)"),
+	K("ppoll", "wait on descriptors with a signal mask (Rust's std, OpenSSH)"),
+	K("pselect6", "select() and pselect() (bash's read -t)"),
+	A("wait4", "reap children (with --allow-fork)"),
 	F("socket", "local sockets", "domain AF_UNIX (and AF_INET, AF_INET6 with --net)"),
 	F("socketpair", "local socket pairs", "domain AF_UNIX"),
-	A("connect", "connect a socket"), A("sendto", "send"), A("recvfrom", "receive"),
-	A("sendmsg", "send"), A("recvmsg", "receive"),
-	F("ioctl", "terminals and descriptor flags",
+	A("connect", "connect a socket (glibc asks nscd)"), A("sendto", "send"),
+	A("recvfrom", "receive"), K("sendmsg", "send with descriptors (D-Bus, multiprocessing)"),
+	K("recvmsg", "receive with descriptors"), A("getsockname", "a socket's address (asyncio)"),
+	A("getpeername", "a socket's peer (asyncio)"),
+	F("ioctl", "terminals, descriptor flags and clones",
 	  "request (low 32 bits) TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCGPGRP, "
-	  "FIONREAD, FIONBIO, FIOCLEX, FIONCLEX"),
+	  "FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, FICLONE, FICLONERANGE (cp, git)"),
 	F("prctl", "thread names", "option PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE"),
-	F("personality", "querying only", "persona 0xffffffff"),
+	/* identity: "changing" it to the ids the job has (make's children
+	 * before exec, daemons' children); the kernel would refuse any other
+	 * to a process without capabilities, the filter refuses it first */
+	F("setresuid", "to the job's own uid (make)", "each uid the job's own or -1"),
+	F("setresgid", "to the job's own gid (make)", "each gid the job's own or -1"),
+	FK("setreuid", "to the job's own uid", "each uid the job's own or -1"),
+	FK("setregid", "to the job's own gid", "each gid the job's own or -1"),
+	FK("setuid", "to the job's own uid", "the job's own uid"),
+	FK("setgid", "to the job's own gid", "the job's own gid"),
+	FK("setgroups", "to the job's own groups (initgroups in daemons' children)",
+	  "answered by the supervisor: success without a change for the job's own "
+	  "list, refused otherwise"),
 };
 
 size_t seccomp_allowlist_len(void)
@@ -125,6 +152,46 @@ static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op, scmp_datu
 	return (struct scmp_arg_cmp){.arg = arg, .op = op, .datum_a = a, .datum_b = b};
 }
 
+/* set*id calls that name only the job's own id (or -1, "unchanged") run;
+ * the kernel lets a process without CAP_SETUID do exactly that, and the
+ * filter keeps every other id a recorded denial. One rule per choice of
+ * "own" or "-1" for each argument. Ids are 32 bits wide. */
+static int own_id_rules(scmp_filter_ctx ctx, const char *name, unsigned nargs, unsigned id,
+			bool minus_one)
+{
+	int r = 0;
+	for (unsigned choice = 0; r == 0 && choice < (1u << nargs); choice++) {
+		struct scmp_arg_cmp cmp[3];
+		bool any_minus = false;
+		for (unsigned a = 0; a < nargs; a++) {
+			bool minus = (choice >> a) & 1;
+			any_minus |= minus;
+			cmp[a] = arg_cmp(a, SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					 minus ? 0xffffffffu : (scmp_datum_t)id);
+		}
+		if (any_minus && !minus_one)
+			continue;
+		r = rule(ctx, SCMP_ACT_ALLOW, name, nargs, cmp);
+	}
+	return r;
+}
+
+static int own_ids(scmp_filter_ctx ctx, unsigned uid, unsigned gid)
+{
+	int r = own_id_rules(ctx, "setresuid", 3, uid, true);
+	if (r == 0)
+		r = own_id_rules(ctx, "setresgid", 3, gid, true);
+	if (r == 0)
+		r = own_id_rules(ctx, "setreuid", 2, uid, true);
+	if (r == 0)
+		r = own_id_rules(ctx, "setregid", 2, gid, true);
+	if (r == 0)
+		r = own_id_rules(ctx, "setuid", 1, uid, false);
+	if (r == 0)
+		r = own_id_rules(ctx, "setgid", 1, gid, false);
+	return r;
+}
+
 static int conditional(scmp_filter_ctx ctx, const struct seccomp_policy *p)
 {
 	int r = 0;
@@ -151,8 +218,10 @@ static int conditional(scmp_filter_ctx ctx, const struct seccomp_policy *p)
 		if (r == 0 && i == 0)
 			r = rule(ctx, SCMP_ACT_ALLOW, "socketpair", 1, &d);
 	}
-	static const unsigned long ioctls[] = {TCGETS,	 TCSETS,  TCSETSW, TCSETSF, TIOCGWINSZ,
-					       TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX};
+	/* FICLONE: FUSE has no clones, so cp and git get EOPNOTSUPP and copy */
+	static const unsigned long ioctls[] = {TCGETS,	  TCSETS,   TCSETSW, TCSETSF,
+					       TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO,
+					       FIOCLEX,	  FIONCLEX, FICLONE, FICLONERANGE};
 	for (size_t i = 0; r == 0 && i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
 		/* The kernel compares only the low 32 bits of the request. */
 		struct scmp_arg_cmp q = arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)ioctls[i]);
@@ -163,9 +232,8 @@ static int conditional(scmp_filter_ctx ctx, const struct seccomp_policy *p)
 		struct scmp_arg_cmp o = arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)prctls[i], 0);
 		r = rule(ctx, SCMP_ACT_ALLOW, "prctl", 1, &o);
 	}
-	struct scmp_arg_cmp query = arg_cmp(0, SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu);
 	if (r == 0)
-		r = rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &query);
+		r = own_ids(ctx, p->uid, p->gid);
 	return r;
 }
 

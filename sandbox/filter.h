@@ -22,6 +22,7 @@ struct seccomp_policy {
 	bool allow_fork;
 	bool net;
 	const struct policy *custom; /* --seccomp-policy, or NULL */
+	unsigned uid, gid;	     /* the job's own ids: set*id to them runs */
 };
 
 /* Loads the filter into the calling thread; returns the notification fd
@@ -33,6 +34,7 @@ struct seccomp_entry {
 	const char *name;
 	const char *why;
 	const char *args; /* NULL: any arguments */
+	bool kept;	  /* no corpus program makes it: kept for why */
 };
 extern const struct seccomp_entry seccomp_allowlist[];
 size_t seccomp_allowlist_len(void);

@@ -7,6 +7,7 @@
 #include "cleaner.h"
 #include "child.h"
 #include "fsserver.h"
+#include "job_ids.h"
 #include "mount_info.h"
 #include "open_fds.h"
 #include "open_file.h"
@@ -210,11 +211,12 @@ int main(int argc, char **argv)
 		       seccomp_allowlist_len());
 		return 0;
 	case BOX_LIST:
-		printf("| call | why | arguments |\n|---|---|---|\n");
+		printf("| call | why | arguments | evidence |\n|---|---|---|---|\n");
 		for (size_t i = 0; i < seccomp_allowlist_len(); i++)
-			printf("| `%s` | %s | %s |\n", seccomp_allowlist[i].name,
+			printf("| `%s` | %s | %s | %s |\n", seccomp_allowlist[i].name,
 			       seccomp_allowlist[i].why,
-			       seccomp_allowlist[i].args ? seccomp_allowlist[i].args : "any");
+			       seccomp_allowlist[i].args ? seccomp_allowlist[i].args : "any",
+			       seccomp_allowlist[i].kept ? "reason" : "corpus");
 		printf("\n%zu calls.\n", seccomp_allowlist_len());
 		return 0;
 	case BOX_ERROR:
@@ -230,10 +232,10 @@ int main(int argc, char **argv)
 			return fail("--seccomp-policy", why);
 	}
 	bool as_root = geteuid() == 0;
-	uid_t job_uid = o.uid >= 0 ? (uid_t)o.uid : as_root ? 65534 : getuid();
-	gid_t job_gid = o.gid >= 0 ? (gid_t)o.gid : as_root ? 65534 : getgid();
-	if (!as_root && (job_uid != getuid() || job_gid != getgid()))
+	if (!as_root && ((o.uid >= 0 && (uid_t)o.uid != getuid()) ||
+			 (o.gid >= 0 && (gid_t)o.gid != getgid())))
 		return fail("--uid/--gid", "only root can run the job as another user");
+	struct job_ids ids;
 
 	struct staging st = {.ph_fd = -1};
 	struct cleaner cleaner = {.pid = -1};
@@ -260,6 +262,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	struct stat root_st;
+	if (fstat(root_fd, &root_st) < 0) {
+		fail("--root", strerror(errno));
+		goto out;
+	}
+	job_ids_decide(o.uid, o.gid, as_root, o.fs_mount == NULL, &root_st, &ids);
+	uid_t job_uid = ids.uid;
+	gid_t job_gid = ids.gid;
 	/* With --fs, the running spxfs serves (and records) the files;
 	 * spxbox only confines and records the sandbox's events. */
 	r = o.fs_mount ? 0 : make_placeholders(&st, root_fd, &o);
@@ -275,6 +285,10 @@ int main(int argc, char **argv)
 	srv.fs.placeholders_fd = st.ph_fd;
 	srv.root_fd = root_fd;
 	srv.fs.can_chown = as_root;
+	srv.fs.ids = (struct spx_id_view){
+		.owner_map = ids.owner_map, .job_uid = job_uid, .host_uid = ids.host_uid,
+		.job_gid = job_gid, .host_gid = ids.host_gid,
+		.own_group = !as_root, .self_uid = getuid(), .self_gid = getgid()};
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
 	/* With --root spxbox serves ROOT itself, its caches sized as spxfs
@@ -305,6 +319,7 @@ int main(int argc, char **argv)
 		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt, .fs_mount = o.fs_mount, .fs_dev = fs_dev, .fs_ino = fs_ino,
 					  .etc_placeholder = has_placeholder(&st, "etc"),
 					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid,
+					  .groups = ids.groups, .ngroups = ids.ngroups,
 					  .custom = o.seccomp_policy ? &custom : NULL,
 					  .nofile = caller_nofile};
 		child_run(&plan);
@@ -331,11 +346,21 @@ int main(int argc, char **argv)
 			view.src[view.n] = o.mounts[i].src;
 			view.dst[view.n++] = o.mounts[i].dst;
 		}
+	/* The groups the job sees itself in: its own, or (unprivileged) the
+	 * caller's, of which the user namespace maps only the primary. */
+	static gid_t job_groups[JOB_MAX_GROUPS];
+	int njob_groups = as_root ? ids.ngroups : getgroups(JOB_MAX_GROUPS, job_groups);
+	if (as_root)
+		memcpy(job_groups, ids.groups, sizeof(gid_t) * (size_t)ids.ngroups);
+	for (int i = 0; !as_root && i < njob_groups; i++)
+		if (job_groups[i] != getgid())
+			job_groups[i] = JOB_NOBODY;
 	struct supervisor sup = {.child = child, .sock = sv[0], .log = srv.fs.log,
+				 .groups = job_groups, .ngroups = njob_groups < 0 ? 0 : njob_groups,
 				 .allow_exec = o.allow_exec, .time_limit = o.time_limit,
 				 .view = &view, .custom = o.seccomp_policy ? &custom : NULL};
 	int fuse_fd = -1, notify_fd = -1;
-	r = ns_write_maps(child, as_root, job_uid, job_gid);
+	r = ns_write_maps(child, as_root);
 	if (r < 0)
 		fail("writing the user namespace's id maps", strerror(-r));
 	else if (confine_supervisor() < 0)
@@ -357,13 +382,26 @@ int main(int argc, char **argv)
 			stuck_exit(&srv, &o, EXIT_FAILED);
 		goto out;
 	}
-	supervise_record(srv.fs.log, json_pack("{s:s, s:I, s:I, s:I}", "op", "start", "host_pid",
-					       (json_int_t)child, "uid", (json_int_t)job_uid, "gid",
-					       (json_int_t)job_gid));
+	json_t *start = json_pack("{s:s, s:I, s:I, s:I}", "op", "start", "host_pid",
+				  (json_int_t)child, "uid", (json_int_t)job_uid, "gid",
+				  (json_int_t)job_gid);
+	if (start != NULL && ids.ngroups > 0) {
+		json_t *g = json_array();
+		for (int i = 0; i < ids.ngroups; i++)
+			json_array_append_new(g, json_integer(ids.groups[i]));
+		json_object_set_new(start, "groups", g);
+	}
+	if (start != NULL && ids.owner_map)
+		json_object_set_new(start, "files_owner", json_pack("{s:I, s:I}", "uid",
+			(json_int_t)ids.host_uid, "gid", (json_int_t)ids.host_gid));
+	supervise_record(srv.fs.log, start);
 	sup.notify_fd = notify_fd;
 	r = supervise_run(&sup);
 	if (r < 0)
 		fail("supervising the job", strerror(-r));
+	char refused[1024];
+	if (!o.quiet && supervise_refusals(&sup, refused, sizeof(refused)))
+		fprintf(stderr, "spxbox: %s\n", refused);
 	status = r < 0 ? EXIT_FAILED : job_status(&sup);
 	/* Hashing at close may go on only so long once the job is gone. */
 	struct timespec now;

@@ -270,6 +270,7 @@ static int do_bind(int onto, const void *arg)
 struct tmpfs_arg {
 	uid_t uid;
 	gid_t gid;
+	bool tmp;
 };
 
 static int do_tmpfs(int onto, const void *arg)
@@ -278,7 +279,8 @@ static int do_tmpfs(int onto, const void *arg)
 	char uid[16], gid[16];
 	snprintf(uid, sizeof(uid), "%u", t->uid);
 	snprintf(gid, sizeof(gid), "%u", t->gid);
-	const char *const opts[] = {"mode", "0755", "uid", uid, "gid", gid, NULL};
+	/* /tmp as everyone expects it: anyone may write, sticky */
+	const char *const opts[] = {"mode", t->tmp ? "1777" : "0755", "uid", uid, "gid", gid, NULL};
 	int mnt = new_mount("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, onto);
 	if (mnt < 0)
 		return mnt;
@@ -302,10 +304,10 @@ int mounts_assemble(int root, const struct box_options *o, bool etc_placeholder,
 	}
 	if (r == 0 && o->system && etc_placeholder)
 		r = at(root, "/etc", true, what, len, do_etc, v);
-	const struct tmpfs_arg t = {job_uid, job_gid};
 	for (int i = 0; r == 0 && i < o->nmounts; i++) {
 		const struct box_mount *m = &o->mounts[i];
 		if (m->kind == BOX_TMPFS) {
+			const struct tmpfs_arg t = {job_uid, job_gid, strcmp(m->dst, "/tmp") == 0};
 			r = at(root, m->dst, true, what, len, do_tmpfs, &t);
 		} else {
 			struct stat st;

@@ -32,16 +32,17 @@ static int write_file(pid_t pid, const char *name, const char *text)
 	return err;
 }
 
-int ns_write_maps(pid_t child, bool as_root, uid_t job_uid, gid_t job_gid)
+int ns_write_maps(pid_t child, bool as_root)
 {
 	char uids[128], gids[128];
 	if (as_root) {
-		snprintf(uids, sizeof(uids), "0 0 1\n%u %u 1\n", job_uid, job_uid);
-		snprintf(gids, sizeof(gids), "0 0 1\n%u %u 1\n", job_gid, job_gid);
-		if (job_uid == 0)
-			snprintf(uids, sizeof(uids), "0 0 1\n");
-		if (job_gid == 0)
-			snprintf(gids, sizeof(gids), "0 0 1\n");
+		/* Every id as on the host: the kernel refuses writes to an
+		 * inode whose owner or group the namespace cannot map, so a
+		 * file the job's user may write on the host must show with
+		 * its true owner and group (the ids are the same; the
+		 * namespace grants nothing, the job holds no capability). */
+		snprintf(uids, sizeof(uids), "0 0 4294967295\n");
+		snprintf(gids, sizeof(gids), "0 0 4294967295\n");
 	} else {
 		snprintf(uids, sizeof(uids), "%u %u 1\n", getuid(), getuid());
 		snprintf(gids, sizeof(gids), "%u %u 1\n", getgid(), getgid());

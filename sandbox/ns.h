@@ -3,9 +3,9 @@
  *
  * New user, mount, PID, IPC, UTS and cgroup namespaces, and network unless
  * --net. Unprivileged, the caller's uid and gid map to themselves (the
- * job runs as the caller). Started by root, uid 0 maps to 0 so that the
- * setup can open /dev/fuse, and the job's uid (nobody by default) to
- * itself; the job drops to it before it runs.
+ * job runs as the caller). Started by root, every id maps to itself, so
+ * that the job sees (and the kernel checks) each file's true owner and
+ * group; the job drops to its ids (job_ids.h) before it runs.
  */
 #ifndef SPX_BOX_NS_H
 #define SPX_BOX_NS_H
@@ -17,6 +17,6 @@
 pid_t ns_clone(bool net);
 
 /* Writes the child's uid_map, setgroups and gid_map. 0 or -errno. */
-int ns_write_maps(pid_t child, bool as_root, uid_t job_uid, gid_t job_gid);
+int ns_write_maps(pid_t child, bool as_root);
 
 #endif

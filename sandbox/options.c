@@ -23,7 +23,8 @@ const char *box_options_usage(void)
 	       "                        files dynamically linked programs need, read-only\n"
 	       "  --ro-bind SRC DST, --bind SRC DST, --tmpfs DST\n"
 	       "  --setenv K V, --unsetenv K, --chdir DIR\n"
-	       "  --uid UID, --gid GID  the job's ids (default: yours; nobody when run as root)\n"
+	       "  --uid UID, --gid GID  the job's ids (default: yours; as root, DIR's owner's,\n"
+	       "                        or nobody owning root's files when root owns DIR)\n"
 	       "  --allow-fork          let the job create processes\n"
 	       "  --allow-exec          let the job exec (each exec is recorded with its hash)\n"
 	       "  --net                 keep the host network (and allow AF_INET/AF_INET6)\n"
@@ -31,6 +32,9 @@ const char *box_options_usage(void)
 	       "  --time-limit SEC      kill the job after SEC seconds of wall time (exit 124)\n"
 	       "  --cpu-time SEC, --memory SIZE, --max-files N, --max-file-size SIZE\n"
 	       "  --max-bytes SIZE      write quota: EDQUOT past SIZE bytes written to DIR\n"
+	       "  --tmp tmpfs|root      the job's /tmp: a private tmpfs, not recorded, gone\n"
+	       "                        with the job (default with --root), or DIR's own\n"
+	       "  --quiet               no closing line about refused system calls\n"
 	       "  --list-syscalls       print the default allowlist (docs/syscalls.md) and exit\n"
 	       "  -h, --help, -V, --version\n"
 	       "\n"
@@ -76,7 +80,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS,
+		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
@@ -103,6 +107,8 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"max-file-size", required_argument, NULL, O_FSIZE},
 		{"max-bytes", required_argument, NULL, O_QUOTA},
 		{"seccomp-policy", required_argument, NULL, O_POLICY},
+		{"tmp", required_argument, NULL, O_TMP},
+		{"quiet", no_argument, NULL, O_QUIET},
 		{"list-syscalls", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -114,6 +120,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	optind = 0; /* 0, not 1: also resets glibc getopt's state from a previous parse */
 	opterr = 0;
 	int c;
+	bool tmp_given = false;
 	while ((c = getopt_long(argc, argv, "+:hV", longopts, NULL)) != -1) {
 		const char *v2;
 		char *end;
@@ -193,6 +200,13 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 				return fail(o, "--max-bytes wants a size", optarg);
 			break;
 		case O_POLICY: o->seccomp_policy = optarg; break;
+		case O_TMP:
+			if (strcmp(optarg, "tmpfs") != 0 && strcmp(optarg, "root") != 0)
+				return fail(o, "--tmp wants tmpfs or root", optarg);
+			o->tmp_in_root = strcmp(optarg, "root") == 0;
+			tmp_given = true;
+			break;
+		case O_QUIET: o->quiet = true; break;
 		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;
 		case 'V': return BOX_VERSION;
@@ -211,5 +225,15 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	if ((o->audit_key != NULL) && o->audit_log == NULL)
 		return fail(o, "--audit-key needs --audit-log", NULL);
 	o->command = argv + optind;
+	/* A private /tmp, as most sandboxes give: compilers and scripts
+	 * expect one. With --fs the mount holds its own mount points, so
+	 * /tmp stays the mount's unless --tmp tmpfs asks. */
+	if (!tmp_given)
+		o->tmp_in_root = o->fs_mount != NULL;
+	bool tmp_named = false;
+	for (int i = 0; i < o->nmounts; i++)
+		tmp_named |= strcmp(o->mounts[i].dst, "/tmp") == 0;
+	if (!o->tmp_in_root && !tmp_named && add_mount(o, BOX_TMPFS, NULL, "/tmp") != BOX_RUN)
+		return BOX_ERROR;
 	return BOX_RUN;
 }

@@ -43,6 +43,8 @@ struct box_options {
 	long long max_file_size;
 	long long max_bytes; /* write quota through spxfs, 0: none */
 	const char *seccomp_policy; /* minijail-syntax file, or NULL */
+	bool tmp_in_root;   /* --tmp root: no private tmpfs on /tmp */
+	bool quiet;	    /* --quiet: no line about refused calls */
 	char **command;	     /* NULL-terminated */
 	char error[256];
 };

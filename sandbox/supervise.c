@@ -22,6 +22,33 @@
 #define MAX_RECORDS_PER_CALL 20
 #define MAX_DENIAL_RECORDS 1000
 
+bool supervise_refusals(const struct supervisor *s, char *out, size_t len)
+{
+	if (s->denials == 0)
+		return false;
+	bool shown[SUPERVISE_NAMES] = {false};
+	size_t at = 0;
+	int w = snprintf(out, len, "refused %llu system call%s:", (unsigned long long)s->denials,
+			 s->denials == 1 ? "" : "s");
+	at = w > 0 ? (size_t)w : 0;
+	for (int k = 0; k < s->nrefused && at < len; k++) {
+		int best = 0;
+		while (shown[best])
+			best++; /* k < nrefused names are left: one is not shown */
+		for (int i = best + 1; i < s->nrefused; i++)
+			if (!shown[i] && s->refused[i].n > s->refused[best].n)
+				best = i;
+		shown[best] = true;
+		w = snprintf(out + at, len - at, "%s %s (%llu)", k ? "," : "", s->refused[best].name,
+			     (unsigned long long)s->refused[best].n);
+		at += w > 0 ? (size_t)w : 0;
+	}
+	if (s->refused_other > 0 && at < len)
+		(void)snprintf(out + at, len - at, ", others (%llu)",
+			       (unsigned long long)s->refused_other);
+	return true;
+}
+
 void supervise_record(struct audit_writer *log, json_t *rec)
 {
 	if (log == NULL || rec == NULL) {
@@ -72,9 +99,25 @@ struct counts {
  * at most MAX_RECORDS_PER_CALL per call and MAX_DENIAL_RECORDS in all, so
  * a job looping on a refused call cannot flood the log; the rest are
  * counted (the "denials_unrecorded" record at the end). */
+static void count_refusal(struct supervisor *s, const char *n)
+{
+	for (int i = 0; i < s->nrefused; i++)
+		if (strcmp(s->refused[i].name, n) == 0) {
+			s->refused[i].n++;
+			return;
+		}
+	if (s->nrefused == SUPERVISE_NAMES) {
+		s->refused_other++;
+		return;
+	}
+	snprintf(s->refused[s->nrefused].name, sizeof(s->refused[0].name), "%s", n);
+	s->refused[s->nrefused++].n = 1;
+}
+
 static bool denial_recordable(struct supervisor *s, struct counts *c, const char *n)
 {
 	s->denials++;
+	count_refusal(s, n);
 	long long made = json_integer_value(json_object_get(c->per_call, n));
 	if (made >= MAX_RECORDS_PER_CALL || c->recorded >= MAX_DENIAL_RECORDS) {
 		s->unrecorded++;
@@ -85,8 +128,46 @@ static bool denial_recordable(struct supervisor *s, struct counts *c, const char
 	return true;
 }
 
-/* Decides one notification: returns the errno to answer, or 0 to let the
- * call run. */
+/* Whether a setgroups names exactly the job's supplementary groups (in
+ * any order): then it would change nothing, and succeeds without running
+ * (the kernel would refuse it to a process without CAP_SETGID). The call
+ * never runs, so the list read here is the one that counts. */
+static bool same_groups(const struct supervisor *s, const struct seccomp_notif *req)
+{
+	uint64_t n = req->data.args[0];
+	gid_t list[SUPERVISE_NAMES * 2];
+	if (n > sizeof(list) / sizeof(list[0]))
+		return false;
+	if (n > 0) {
+		struct iovec local = {.iov_base = list, .iov_len = (size_t)n * sizeof(gid_t)};
+		struct iovec remote = {.iov_base = (void *)(uintptr_t)req->data.args[1],
+				       .iov_len = local.iov_len};
+		if (process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0) !=
+		    (ssize_t)local.iov_len)
+			return false;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		bool known = false;
+		for (int k = 0; k < s->ngroups && !known; k++)
+			known = list[i] == s->groups[k];
+		if (!known)
+			return false;
+	}
+	for (int k = 0; k < s->ngroups; k++) {
+		bool named = false;
+		for (uint64_t i = 0; i < n && !named; i++)
+			named = list[i] == s->groups[k];
+		if (!named)
+			return false;
+	}
+	return true;
+}
+
+/* decide's answer for a call that succeeds without running. */
+#define ANSWER_DONE (-1)
+
+/* Decides one notification: returns the errno to answer, 0 to let the
+ * call run, or ANSWER_DONE. */
 static int decide(struct supervisor *s, struct counts *c, const struct seccomp_notif *req,
 		  int *execs)
 {
@@ -105,12 +186,15 @@ static int decide(struct supervisor *s, struct counts *c, const struct seccomp_n
 					  job_pid(req->pid));
 		if (answer == 0)
 			(*execs)++;
+	} else if (strcmp(n, "setgroups") == 0 && same_groups(s, req)) {
+		answer = ANSWER_DONE;
 	} else {
 		bool forking = strcmp(n, "fork") == 0 || strcmp(n, "vfork") == 0 ||
 			       strcmp(n, "clone") == 0;
 		/* ENOSYS lets libc fall back to a popular path where it has one;
 		 * a policy file may name another errno. */
-		answer = forking ? EPERM : ENOSYS;
+		bool ids = strncmp(n, "set", 3) == 0 && strstr(n, "id") != NULL;
+		answer = forking || ids || strcmp(n, "setgroups") == 0 ? EPERM : ENOSYS;
 		const struct policy_rule *pr =
 			s->custom ? policy_find(s->custom, (int)req->data.nr) : NULL;
 		if (pr != NULL && pr->errno_value != 0)
@@ -137,8 +221,8 @@ static void answer_one(struct supervisor *s, struct counts *c, int *execs)
 		int err = decide(s, c, req, execs);
 		resp->id = req->id;
 		resp->val = 0;
-		resp->error = err ? -err : 0;
-		resp->flags = err ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		resp->error = err > 0 ? -err : 0;
+		resp->flags = err == 0 ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
 		/* ENOENT: the caller died meanwhile; nothing to answer. */
 		(void)seccomp_notify_respond(s->notify_fd, resp);
 	}

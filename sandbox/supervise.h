@@ -20,6 +20,8 @@ struct audit_writer;
 struct policy;
 
 
+#define SUPERVISE_NAMES 32
+
 struct supervisor {
 	pid_t child;
 	int sock;      /* channel: an exec failure arrives here */
@@ -29,15 +31,31 @@ struct supervisor {
 	const struct job_view *view;
 	const struct policy *custom; /* errnos of --seccomp-policy, or NULL */
 	double time_limit; /* seconds, 0: none */
+	/* the supplementary groups as the job sees them: a setgroups to
+	 * exactly these changes nothing and succeeds; any other is refused */
+	const gid_t *groups;
+	int ngroups;
 	/* results */
 	int wait_status;
 	bool timed_out;
 	int exec_errno; /* the job's execve failed with this, 0 if not */
 	uint64_t denials, unrecorded;
+	/* refusals per call, for the line spxbox prints at the end; calls
+	 * past SUPERVISE_NAMES distinct names are counted in refused_other */
+	struct {
+		char name[32];
+		uint64_t n;
+	} refused[SUPERVISE_NAMES];
+	int nrefused;
+	uint64_t refused_other;
 };
 
 /* Runs until the job has exited; 0 or -errno. */
 int supervise_run(struct supervisor *s);
+
+/* "refused 3 system calls: creat (1), fchown (2)", the most refused
+ * first, into out; false when nothing was refused. */
+bool supervise_refusals(const struct supervisor *s, char *out, size_t len);
 
 /* Appends a sandbox event to the log (reference stolen); no-op without a
  * log. */

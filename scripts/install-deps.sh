@@ -7,6 +7,9 @@ pkgs=(
 	libfuse3-dev fuse3
 	libseccomp-dev libcap-dev libssl-dev libjansson-dev
 	check util-linux procps jq python3 cppcheck clang-tidy stress-ng busybox-static
+	# the corpus of real programs (tests/integration/corpus.sh) and its trace
+	coreutils tar gzip bzip2 xz-utils zstd grep sed gawk findutils diffutils patch file
+	sqlite3 openssl perl make gcc libc6-dev git strace
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -65,6 +65,9 @@ for who in root "$TEST_USER"; do
 	check "$who: a second exec is in the log, refused" \
 		test -n "$(jq -c 'select(.op=="exec" and .path=="/bin/true" and .result=="EPERM")' "$L/probe.log")"
 	check "$who: fork is in the log, refused" test -n "$(jq -c 'select(.op=="denied" and .syscall=="fork")' "$L/probe.log")"
+	check "$who: setuid and setgroups to others' ids are the filter's refusals, in the log" \
+		test "$(jq -r 'select(.op=="denied" and .result=="EPERM") | .syscall' "$L/probe.log" |
+			grep -cxE 'setuid|setgroups')" = 2
 	expect "$who: the job's log verifies" 0 intact "$A" verify "$L/probe.log"
 
 	expect "$who: python writes /x" 0 "" "${run[@]}" "$BOX" --system --root "$d/root" \
@@ -227,7 +230,7 @@ check "unprivileged: the supervisor is confined (seccomp, no_new_privs, no capab
 	confined "$(pgrep -P "$ujob" -x spxbox || pgrep -u "$TEST_USER" -x spxbox | head -1)" 0000000000000000
 wait $ujob
 check "docs/syscalls.md matches the policy" \
-	diff <("$BOX" --list-syscalls) <(sed -n '/^| call | why | arguments |$/,/^[0-9]* calls\.$/p' "$(dirname "$0")/../../docs/syscalls.md")
+	diff <("$BOX" --list-syscalls) <(sed -n '/^| call | why | arguments | evidence |$/,/^[0-9]* calls\.$/p' "$(dirname "$0")/../../docs/syscalls.md")
 check "docs/syscalls.md matches the daemons' own policy" \
 	diff <("$SPXFS" --list-syscalls) <(sed -n '/^| call | why | arguments | who |$/,/^[0-9]* calls\.$/p' "$(dirname "$0")/../../docs/syscalls.md")
 finish

@@ -1,0 +1,141 @@
+#!/bin/bash
+# Whom the job runs as and what it may change (issue 12): run by root, the
+# job is DIR's owner (nobody owning root's files when root owns DIR), never
+# host root, without capabilities; files of a third user keep their owner
+# and permissions; identity calls to its own ids work, others are refused;
+# a private /tmp; refused calls are named on stderr without a log.
+set -u
+. "$(dirname "$0")/lib.sh"
+BOX=$SPX_BUILD/sandbox/spxbox
+PY=/usr/bin/python3
+THIRD=4242
+
+# dir OWNER[:GROUP] MODE: a DIR for a job, with a third user's files in it
+new_dir() {
+	local d
+	d=$(new_tmp)/w
+	mkdir "$d"
+	echo third >"$d/third-644" && chmod 0644 "$d/third-644"
+	echo third >"$d/third-666" && chmod 0666 "$d/third-666"
+	echo mine >"$d/own-600" && chmod 0600 "$d/own-600"
+	chown "$THIRD:$THIRD" "$d/third-644" "$d/third-666"
+	chown "$1" "$d" "$d/own-600"
+	chmod "$2" "$d"
+	echo "$d"
+}
+
+# What the job can do, one line per attempt (ok or the errno's name).
+JOB='
+import errno, os
+def attempt(name, f):
+    try:
+        f(); print(name, "ok")
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+attempt("create", lambda: open("/new", "w").write("x"))
+attempt("write own-600", lambda: open("/own-600", "a").write("x"))
+attempt("remove own-600", lambda: os.unlink("/own-600"))
+attempt("read third-644", lambda: open("/third-644").read())
+attempt("write third-644", lambda: open("/third-644", "a").write("x"))
+attempt("chmod third-644", lambda: os.chmod("/third-644", 0o666))
+attempt("write third-666", lambda: open("/third-666", "a").write("x"))
+attempt("mkdir", lambda: os.mkdir("/sub"))
+status = open("/proc/self/status").read()
+print("uid", [l.split()[1:] for l in status.splitlines() if l.startswith(("Uid:", "CapEff:"))])
+'
+expected_rw='create ok
+write own-600 ok
+remove own-600 ok
+read third-644 ok
+write third-644 EACCES
+chmod third-644 EPERM
+write third-666 ok
+mkdir ok'
+
+# DIR of an ordinary user, group root (made with sudo, then chowned)
+d=$(new_dir "$TEST_USER:root" 0775)
+uid=$(id -u "$TEST_USER")
+gid=$(id -g "$TEST_USER")
+out=$("$BOX" --system --root "$d" -- $PY -c "$JOB" 2>&1)
+check "root, DIR of $TEST_USER: the job changes what DIR's owner may" \
+	test "$(echo "$out" | grep -v '^uid')" = "$expected_rw"
+check "root, DIR of $TEST_USER: the job runs as $TEST_USER, no capability" \
+	test "$(echo "$out" | grep '^uid')" = "uid [['$uid', '$uid', '$uid', '$uid'], ['0000000000000000']]"
+check "root, DIR of $TEST_USER: what it made is $TEST_USER's" \
+	test "$(stat -c %u:%g "$d/new" "$d/sub" | sort -u)" = "$uid:$gid"
+check "root, DIR of $TEST_USER: the third user's files keep owner and mode" \
+	test "$(stat -c '%u %a' "$d/third-644" "$d/third-666")" = "$THIRD 644
+$THIRD 666"
+
+# DIR of root: the job is nobody, root's files are its own, it makes root's
+d=$(new_dir root:root 0755)
+out=$("$BOX" --system --root "$d" -- $PY -c "$JOB" 2>&1)
+check "root, DIR of root: the job changes what root's files allow their owner" \
+	test "$(echo "$out" | grep -v '^uid')" = "$expected_rw"
+check "root, DIR of root: the job is nobody, not host root, no capability" \
+	test "$(echo "$out" | grep '^uid')" = "uid [['65534', '65534', '65534', '65534'], ['0000000000000000']]"
+check "root, DIR of root: what it made is root's" \
+	test "$(stat -c %u:%g "$d/new" "$d/sub" | sort -u)" = "0:0"
+check "root, DIR of root: the third user's files keep owner and mode" \
+	test "$(stat -c '%u %a' "$d/third-644" "$d/third-666")" = "$THIRD 644
+$THIRD 666"
+# control: with --uid naming nobody outright there is no owner map, and
+# root's DIR is not nobody's to write
+d=$(new_dir root:root 0755)
+check "root, DIR of root: control: --uid 65534 cannot create in it" \
+	test "$("$BOX" --system --uid 65534 --root "$d" -- $PY -c "$JOB" 2>&1 | head -1)" = "create EACCES"
+
+# --uid/--gid override
+d=$(new_dir "$TEST_USER" 0777)
+"$BOX" --system --uid 4243 --gid 4244 --root "$d" -- $PY -c 'open("/mine","w")'
+check "root: --uid/--gid override DIR's owner" test "$(stat -c %u:%g "$d/mine")" = "4243:4244"
+
+# unprivileged: DIR of the user with group root; others' files untouched
+d=$(new_dir "$TEST_USER:root" 0775)
+out=$(as_user "$BOX" --system --root "$d" -- $PY -c "$JOB" 2>&1)
+check "unprivileged, DIR with group root: the job creates, writes, removes its own" \
+	test "$(echo "$out" | sed -n '1,3p;8p')" = "create ok
+write own-600 ok
+remove own-600 ok
+mkdir ok"
+check "unprivileged: a third user's 0644 file stays unwritable" \
+	test "$(echo "$out" | sed -n 5p)" = "write third-644 EACCES"
+check "unprivileged: what the job made is the user's" \
+	test "$(stat -c %u "$d/new")" = "$uid"
+
+# identity calls, and the line naming refusals (no --audit-log)
+for who in root "$TEST_USER"; do
+	run=()
+	[ "$who" = root ] || run=(runuser -u "$TEST_USER" --)
+	d=$(new_dir "$TEST_USER" 0755)
+	expect "$who: setresuid/setresgid/setgroups to its own ids work" 0 '^own ids ok$' \
+		"${run[@]}" "$BOX" --system --root "$d" -- $PY -c '
+import os
+os.setresuid(-1, os.getuid(), -1); os.setresgid(os.getgid(), -1, -1)
+os.setuid(os.getuid()); os.setgroups(os.getgroups()); print("own ids ok")'
+	expect "$who: setuid to root is refused, and spxbox names the refusals" 1 \
+		'^spxbox: refused 2 system calls: (setuid \(1\), setgroups \(1\)|setgroups \(1\), setuid \(1\))$' \
+		"${run[@]}" "$BOX" --system --root "$d" -- $PY -c '
+import os
+try: os.setgroups([0])
+except PermissionError: pass
+os.setuid(0)'
+	out=$("${run[@]}" "$BOX" --quiet --system --root "$d" -- $PY -c 'import os; os.setuid(0)' 2>&1)
+	check "$who: --quiet keeps the refusal line away" test -n "$out" -a -z "$(echo "$out" | grep '^spxbox: refused')"
+	out=$("${run[@]}" "$BOX" --system --root "$d" -- $PY -c 'print("fine")' 2>&1)
+	check "$who: nothing refused, no line" test "$out" = fine
+	# /tmp: private, writable, sticky, gone with the job, not in DIR
+	expect "$who: the job has a private /tmp (1777 tmpfs)" 0 '^tmpfs 1777 written$' \
+		"${run[@]}" "$BOX" --system --root "$d" -- $PY -c '
+import os
+fs = [l.split()[2] for l in open("/proc/self/mounts") if l.split()[1] == "/tmp"]
+open("/tmp/x", "w").write("x")
+print(fs[-1], oct(os.stat("/tmp").st_mode & 0o7777)[2:], "written")'
+	check "$who: /tmp left nothing in DIR" test ! -e "$d/tmp"
+	expect "$who: --tmp root: the job's /tmp is DIR's own" 0 '^recorded$' \
+		"${run[@]}" "$BOX" --system --tmp root --root "$d" -- $PY -c '
+import os
+os.mkdir("/tmp"); open("/tmp/x", "w").write("x"); print("recorded")'
+	check "$who: --tmp root: the file is in DIR" test -f "$d/tmp/x"
+done
+finish
