@@ -230,9 +230,12 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	 * /tmp stays the mount's unless --tmp tmpfs asks. */
 	if (!tmp_given)
 		o->tmp_in_root = o->fs_mount != NULL;
+	/* A mount at /tmp or under it decides /tmp: ROOT's, with that mount
+	 * in it (a tmpfs over it would hide the mount). */
 	bool tmp_named = false;
 	for (int i = 0; i < o->nmounts; i++)
-		tmp_named |= strcmp(o->mounts[i].dst, "/tmp") == 0;
+		tmp_named |= strcmp(o->mounts[i].dst, "/tmp") == 0 ||
+			     strncmp(o->mounts[i].dst, "/tmp/", 5) == 0;
 	if (!o->tmp_in_root && !tmp_named && add_mount(o, BOX_TMPFS, NULL, "/tmp") != BOX_RUN)
 		return BOX_ERROR;
 	return BOX_RUN;

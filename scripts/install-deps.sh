@@ -10,6 +10,8 @@ pkgs=(
 	# the corpus of real programs (tests/integration/corpus.sh) and its trace
 	coreutils tar gzip bzip2 xz-utils zstd grep sed gawk findutils diffutils patch file
 	sqlite3 openssl perl make gcc libc6-dev git strace
+	# a passthrough that resolves names again: the control for the rename race
+	bindfs
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -112,9 +112,28 @@ wait_until() {
 # wait_for CMD...: the same, for about 10 s.
 wait_for() { wait_until 10 "$@"; }
 
+# log_ended LOG: the last line of LOG is its end record (poll it with
+# wait_for log_ended LOG: a $(...) in wait_for's arguments is read once).
+log_ended() { test -n "$(tail -1 "$1" | jq -r 'select(.op=="end") | .op' 2>/dev/null)"; }
+
 as_user() { runuser -u "$TEST_USER" -- "$@"; }
 
+# EXPECTED_CASES, set by each script: how many cases it runs. A script
+# that ran another number (a case skipped without saying why, a loop cut
+# short) fails. not_run REASON: a case this machine truly cannot run; it
+# says so on one line and is expected no more.
+not_run() {
+	echo "NOT RUN: $*"
+	EXPECTED_CASES=$((EXPECTED_CASES - 1))
+}
+
 finish() {
+	local ran=$((PASSED + FAILED))
+	if [ -z "${EXPECTED_CASES:-}" ]; then
+		fail "$(basename "$0") does not say how many cases it runs"
+	elif [ "$ran" != "$EXPECTED_CASES" ]; then
+		fail "ran $ran cases, $EXPECTED_CASES expected"
+	fi
 	echo "$(basename "$0"): $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }

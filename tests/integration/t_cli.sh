@@ -3,6 +3,7 @@
 # exit status and no mount left behind; signals unmount cleanly.
 set -u
 . "$(dirname "$0")/lib.sh"
+EXPECTED_CASES=32 # checked by finish (lib.sh)
 
 t=$(new_tmp)
 mkdir "$t/root" "$t/mnt" "$t/root/inner"

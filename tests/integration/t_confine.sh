@@ -2,6 +2,7 @@
 # Confinement: nothing outside ROOT is reachable through the mount.
 set -u
 . "$(dirname "$0")/lib.sh"
+EXPECTED_CASES=43 # checked by finish (lib.sh)
 P=$HELPERS/confine_probe
 
 t=$(new_tmp)
@@ -38,6 +39,10 @@ done
 # The kernel itself resolving with the mount as "/" (chroot, root only).
 # Inside the chroot there is no /proc, which LeakSanitizer needs at exit.
 chroot_probe() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$P" chroot "$@"; }
+# Controls: the same probes on ROOT itself, not through spxfs, reach what
+# the mount keeps out (the probe can see a leak).
+expect "control: natively, the bind mount inside ROOT is readable" 0 "HOST SECRET" "$P" in-root "$t/root" /bind/file
+expect "control: natively, the tmpfs inside ROOT is readable" 0 "HOST TMPFS" "$P" in-root "$t/root" /tmpfs/file
 expect "chroot: absolute symlink" 0 "job's own passwd" chroot_probe "$t/mnt" /abs
 expect "chroot: relative symlink" 0 "job's own passwd" chroot_probe "$t/mnt" /sub/deeper/rel
 expect "chroot: .. at the root" 0 "job's own passwd" chroot_probe "$t/mnt" /../../etc/passwd
@@ -62,6 +67,12 @@ check "setgid on directories kept (group inheritance)" test -g "$t/root/sgiddir"
 for ns in trusted security system; do
 	expect "xattr namespace $ns refused" 1 "EOPNOTSUPP" "$P" setxattr "$t/mnt/suid" "$ns.spx"
 done
+# Controls: natively, root makes devices, keeps setuid bits, sets trusted.*
+n=$(new_tmp)
+expect "control: natively, root makes a character device" 0 "" "$P" mknod-chr "$n/null"
+echo x >"$n/suid" && chmod 4755 "$n/suid"
+check "control: natively, the setuid bit stays" test -u "$n/suid"
+expect "control: natively, root sets a trusted.* attribute" 0 "" "$P" setxattr "$n/suid" trusted.spx
 expect "xattr namespace user allowed" 0 "" "$P" setxattr "$t/mnt/suid" user.spx
 
 # The host-side rename race.
@@ -78,6 +89,17 @@ for lim in 20000 48; do
 		fail "mount for race"
 	fi
 done
+# Control: through a passthrough that resolves names on the host again
+# (bindfs), the same race reads secrets.
+mkdir "$r/bindfs"
+MOUNTS+=("$r/bindfs")
+if bindfs "$r/root" "$r/bindfs"; then
+	expect "control: the rename-exchange race through bindfs reads secrets" 1 "[1-9][0-9]* SECRET reads" \
+		"$HELPERS/race_swap" "$r/root" "$r/bindfs" "$r/secret" 5000
+	unmount "$r/bindfs" || fail "unmount bindfs"
+else
+	fail "control: mounting bindfs"
+fi
 
 unmount "$t/mnt" || fail "unmount"
 umount "$t/root/bind" "$t/root/tmpfs"

@@ -6,6 +6,7 @@
 # spxfs alone; each case compared with sha256sum of the file in ROOT.
 set -u
 . "$(dirname "$0")/lib.sh"
+EXPECTED_CASES=197 # checked by finish (lib.sh)
 BOX=$SPX_BUILD/sandbox/spxbox
 CASES=$(cd "$(dirname "$0")" && pwd)/io_cases.py
 SIZES=${SPX_HASH_SIZES:-0 1 4095 4096 131073 3000000 67108864}

@@ -6,6 +6,7 @@
 # a private /tmp; refused calls are named on stderr without a log.
 set -u
 . "$(dirname "$0")/lib.sh"
+EXPECTED_CASES=29 # checked by finish (lib.sh)
 BOX=$SPX_BUILD/sandbox/spxbox
 PY=/usr/bin/python3
 THIRD=4242

@@ -5,6 +5,7 @@
 # caller, unprivileged daemon (through fusermount3) + the same user.
 set -u
 . "$(dirname "$0")/lib.sh"
+EXPECTED_CASES=23 # checked by finish (lib.sh)
 
 # Names, types, modes, owners and file sizes of a tree (directory sizes are
 # the backing filesystem's business).
@@ -22,10 +23,10 @@ compare() {
 	"$(dirname "$0")/fixture.sh" "$t/native"
 	"$(dirname "$0")/fixture.sh" "$t/root"
 	chown "$user" "$t/native" "$t/root" "$t/mnt"
-	local as=() opts=() o
+	local as=() opts=() o audited=0
 	[ "$mount_as" != root ] && as=(--as "$mount_as")
 	for o in "$@"; do # AUDIT stands for a log in this test's directory
-		[ "$o" = AUDIT ] && o=--audit-log=$t/audit.log
+		[ "$o" = AUDIT ] && o=--audit-log=$t/audit.log audited=1
 		opts+=("$o")
 	done
 	if ! mount_spxfs "${as[@]}" "$t/root" "$t/mnt" "${opts[@]}"; then
@@ -65,7 +66,8 @@ compare() {
 		diff <(echo "$tn") <(echo "$ts") | head -20 | sed 's/^/    /'
 	fi
 	unmount "$t/mnt" || fail "$name: unmount"
-	if [ -f "$t/audit.log" ]; then
+	if [ "$audited" = 1 ]; then
+		check "$name: its audit log was written" test -s "$t/audit.log"
 		wait_for grep -q '"op":"end"' "$t/audit.log"
 		expect "$name: its audit log verifies" 0 intact "$SPX_BUILD/tools/spxaudit" verify "$t/audit.log"
 	fi

@@ -5,6 +5,7 @@
 # SPX_CREATE_FILES (default 1000000) how many a job creates.
 set -u
 . "$(dirname "$0")/lib.sh"
+EXPECTED_CASES=19 # checked by finish (lib.sh)
 N=${SPX_SCALE_FILES:-100000}
 H=${SPX_HOLD_FILES:-100000}
 C=${SPX_CREATE_FILES:-1000000}
@@ -14,9 +15,23 @@ mkdir "$t/root" "$t/mnt"
 MOUNTS+=("$t/mnt")
 prlimit --nofile=1024:1024 "$SPXFS" "$t/root" "$t/mnt" || fail "mount with 1024 descriptors"
 pid=$(daemon_pid spxfs "$t/root")
+check "the daemon's pid is known" test -n "$pid" -a -d "/proc/$pid/fd"
+# The kernel stops the daemon at 1,024; its own caches keep it far below
+# (half the limit for inodes, open files few here): the peak, sampled
+# while it works, must stay under 3/4 of the limit.
+peak_file=$t/peak
+( peak=0; while kill -0 "$pid" 2>/dev/null && [ ! -e "$t/stop-sampling" ]; do
+	n=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l); [ "$n" -gt "$peak" ] && peak=$n && echo "$peak" >"$peak_file"
+	sleep 0.02
+done ) &
+sampler=$!
 expect "$N files through a daemon limited to 1,024 descriptors" 0 "$N files created" \
 	"$HELPERS/many_files" "$t/mnt" "$N"
-check "the daemon never held more than its limit" test "$(ls /proc/$pid/fd | wc -l)" -le 1024
+touch "$t/stop-sampling"
+wait "$sampler"
+peak=$(cat "$peak_file" 2>/dev/null || echo 0)
+check "meanwhile the daemon held at most $peak descriptors, well within its 1,024" \
+	test "$peak" -gt 16 -a "$peak" -le 768
 expect "3,000 files held open at once under 1,024 descriptors" 0 "3000 files written and read back" \
 	"$HELPERS/many_files" --hold "$t/mnt" 3000
 # flock() lives on spxfs's descriptor: a locked file's must not be closed
@@ -26,7 +41,9 @@ expect "a flock() survives 3,000 other files under 1,024 descriptors" 0 "still l
 		! flock -n '$t/mnt/lock' true && echo still locked"
 rm -f "$t/mnt/lock"
 check "the daemon still serves afterwards" sh -c "echo ok > '$t/mnt/after' && test \"\$(cat '$t/mnt/after')\" = ok"
-check "ROOT is clean after removal" test "$(ls "$t/root" | grep -vc '^h0\|^after$')" = 0
+# the held files are removed through the mount too; then ROOT holds only "after"
+find "$t/mnt" -mindepth 1 -maxdepth 1 -name 'h*' -exec rm -rf {} +
+check "ROOT is clean after removal" test "$(ls -A "$t/root")" = after
 unmount "$t/mnt" || fail "unmount"
 
 # A job creating C (1,000,000) files, two processes at a time, through a
@@ -77,7 +94,11 @@ touch "$h/release"
 wait "$job"
 rc=$?
 check "a job holds $H files open at once ($P processes; counted: $open_now)" test "$open_now" -eq "$H"
-check "meanwhile the daemon held $daemon_fds descriptors, within its 4,096" test "$daemon_fds" -le 4096
+# The kernel holds the daemon to 4,096; what this shows is that the count
+# was taken (a known pid) and that the daemon used its caches to the full
+# rather than one descriptor per open file.
+check "meanwhile the daemon (pid ${hpid:-unknown}) held $daemon_fds descriptors for $H open files" \
+	test -n "$hpid" -a "$daemon_fds" -gt 1000 -a "$daemon_fds" -le 4096
 check "each of the $H files was written and read back through its descriptor" \
 	sh -c "test $rc = 0 && grep -q '$H files written and read back' '$out'"
 check "after $H open files, ROOT is clean and the daemon serves" \
@@ -93,7 +114,7 @@ prlimit --nofile=256:256 "$SPXFS" --audit-log "$a/log" "$a/root" "$a/mnt" || fai
 expect "audited: 1,000 files held open by 2 processes under 256 descriptors" 0 \
 	"1000 files written and read back" "$HELPERS/many_files" --hold "$a/mnt" 1000 2
 unmount "$a/mnt" || fail "unmount audited"
-wait_for test -n "$(tail -1 "$a/log" | jq -r 'select(.op=="end")' 2>/dev/null)"
+wait_for log_ended "$a/log"
 expect "audited: the log verifies" 0 "intact" "$SPX_BUILD/tools/spxaudit" verify "$a/log"
 sha=$(printf h000123h000123 | sha256sum | cut -d' ' -f1)
 check "audited: 1,000 close records with the final size and hash" sh -c \

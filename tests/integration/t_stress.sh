@@ -6,6 +6,7 @@
 # match. SPX_STRESS_SEEDS / SPX_STRESS_OPS size it.
 set -u
 . "$(dirname "$0")/lib.sh"
+EXPECTED_CASES=4 # checked by finish (lib.sh)
 SEEDS=${SPX_STRESS_SEEDS:-30}
 OPS=${SPX_STRESS_OPS:-400}
 
@@ -38,7 +39,7 @@ mount_spxfs "$s/root" "$s/mnt" || fail "mount for stress-ng"
 expect "stress-ng filesystem stressors through spxfs" 0 "successful run completed" \
 	sh -c "cd '$s/mnt' && timeout 300 stress-ng --temp-path '$s/mnt' --hdd 1 --hdd-bytes 8M \
 		--dir 1 --rename 1 --link 1 --symlink 1 --dentry 1 --chmod 1 --fallocate 1 \
-		--fallocate-bytes 8M --timeout ${SPX_STRESSNG_SECONDS:-15}s --metrics-brief 2>&1"
+		--fallocate-bytes 8M --verify --timeout ${SPX_STRESSNG_SECONDS:-15}s --metrics-brief 2>&1"
 check "the mount still serves after stress-ng" sh -c "echo ok > '$s/mnt/after' && test \"\$(cat '$s/mnt/after')\" = ok"
 check "stress-ng left nothing but our file in ROOT" test "$(ls -A "$s/root")" = after
 unmount "$s/mnt" || fail "unmount after stress-ng"
