@@ -32,7 +32,8 @@ echo "HOST SECRET - must never be shown" >"$demo/secret/key"
 ln -s /etc/passwd "$root/passwd-link"
 ln -s ../../../../../../etc/shadow "$root/shadow-link"
 mount --bind "$demo/secret" "$root/hostdir"
-chown -R 65534:65534 "$root" # the job runs as nobody
+# ROOT is root's: the job runs as nobody (never host root), and what it
+# writes is root's on the host, as if ROOT's owner had written it
 
 cat >"$root/job.sh" <<'JOB'
 echo "job: writing /out.txt";            echo "hello from the job" > /out.txt
@@ -58,4 +59,5 @@ echo "--- spxaudit verify --head (the head spxbox printed)"
 build/tools/spxaudit verify --head "$head" "$log"
 echo "--- on the host, ROOT holds what the job wrote:"
 cat "$root/out.txt"
+ls -ln "$root/out.txt"
 echo "demo: done"

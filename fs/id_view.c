@@ -8,8 +8,6 @@ void id_view_out(const struct spx_id_view *v, struct stat *st)
 		if (st->st_gid == v->host_gid)
 			st->st_gid = v->job_gid;
 	}
-	if (v->own_group && st->st_uid == v->self_uid)
-		st->st_gid = v->self_gid;
 }
 
 uid_t id_view_uid_in(const struct spx_id_view *v, uid_t uid)

@@ -1,17 +1,11 @@
 /*
  * id_view: the owners a job sees in its attributes, and the owners spxfs
  * gives what the job makes, where the two differ. Plain spxfs shows and
- * makes host ids; only spxbox sets a view:
- *
- * - owner map (spxbox run as root on a ROOT that root owns): the job never
- *   runs as host root, so it runs as job_uid:job_gid and sees host_uid's
- *   and host_gid's files as its own; what it makes, and a chown to its own
- *   ids, go to the host as host_uid:host_gid.
- * - own group (spxbox run by an unprivileged user): the job's user
- *   namespace maps no group but the user's own, and the kernel refuses
- *   any write to an inode whose group it cannot map, even by its owner.
- *   The user's own files are shown in the user's own group, which changes
- *   nothing the owner may do (the owner's bits decide for the owner).
+ * makes host ids; only spxbox run as root on a ROOT that root owns sets a
+ * view (the owner map): the job never runs as host root, so it runs as
+ * job_uid:job_gid and sees host_uid's and host_gid's files as its own;
+ * what it makes, and a chown to its own ids, go to the host as
+ * host_uid:host_gid.
  */
 #ifndef SPX_ID_VIEW_H
 #define SPX_ID_VIEW_H
@@ -24,9 +18,6 @@ struct spx_id_view {
 	bool owner_map;
 	uid_t job_uid, host_uid;
 	gid_t job_gid, host_gid;
-	bool own_group;
-	uid_t self_uid;
-	gid_t self_gid;
 };
 
 /* The attributes as the job sees them. */

@@ -135,6 +135,16 @@ _Noreturn void child_run(const struct child_plan *p)
 	}
 	if (p->fs_mount != NULL) {
 		bind_fs_mount(p);
+	} else if (p->premounted) {
+		/* The supervisor serves once told; only then is the mount
+		 * touched. It came from the host's namespace, locked in ours:
+		 * a clone of it on top is ours to pivot_root into. */
+		r = channel_send(p->sock, MSG_FUSE_FD, NULL, 0, -1);
+		if (r < 0)
+			die(p, "telling the supervisor to serve", -r);
+		r = mounts_reclone(p->mnt);
+		if (r < 0)
+			die(p, "taking the spxfs root into the namespace", -r);
 	} else {
 		int fuse = mounts_fuse(p->mnt, v.fuse, getuid(), getgid());
 		if (fuse < 0)

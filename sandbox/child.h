@@ -23,6 +23,7 @@ struct child_plan {
 	ino_t fs_ino;	      /* and its root's inode */
 	bool etc_placeholder; /* ROOT has no /etc: --system may mount one */
 	bool as_root;	      /* spxbox runs as root (setgroups allowed) */
+	bool premounted;      /* fusermount3 mounted the spxfs root at mnt already */
 	uid_t job_uid;
 	gid_t job_gid;
 	const gid_t *groups; /* the job's supplementary groups (root only) */

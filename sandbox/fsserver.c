@@ -24,31 +24,54 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-int fs_server_start(struct fs_server *s, int fuse_fd)
+int fs_server_mount_user(struct fs_server *s, const char *mnt)
 {
-	char *argv[] = {"spxbox", NULL};
-	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+	char *argv[] = {"spxbox", "-o", "default_permissions,fsname=spxfs,subtype=spxfs", NULL};
+	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	s->se = fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), &s->fs);
 	fuse_opt_free_args(&args);
-	if (s->se == NULL) {
-		close(fuse_fd);
+	if (s->se == NULL)
 		return -ENOMEM;
-	}
-	/* libfuse takes "/dev/fd/N" as an already mounted /dev/fuse. */
-	char dev[32];
-	snprintf(dev, sizeof(dev), "/dev/fd/%d", fuse_fd);
-	if (fuse_session_mount(s->se, dev) != 0) {
-		close(fuse_fd);
+	if (fuse_session_mount(s->se, mnt) != 0) {
 		fuse_session_destroy(s->se);
-		return -EINVAL;
+		s->se = NULL;
+		return -EPERM;
+	}
+	s->premounted = true;
+	return 0;
+}
+
+int fs_server_start(struct fs_server *s, int fuse_fd)
+{
+	if (!s->premounted) {
+		char *argv[] = {"spxbox", NULL};
+		struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+		s->se = fuse_session_new(&args, &spxfs_ops, sizeof(spxfs_ops), &s->fs);
+		fuse_opt_free_args(&args);
+		if (s->se == NULL) {
+			close(fuse_fd);
+			return -ENOMEM;
+		}
+		/* libfuse takes "/dev/fd/N" as an already mounted /dev/fuse. */
+		char dev[32];
+		snprintf(dev, sizeof(dev), "/dev/fd/%d", fuse_fd);
+		if (fuse_session_mount(s->se, dev) != 0) {
+			close(fuse_fd);
+			fuse_session_destroy(s->se);
+			s->se = NULL;
+			return -EINVAL;
+		}
 	}
 	if (pipe2(s->ready, O_CLOEXEC) < 0) {
+		int e = -errno;
 		fuse_session_destroy(s->se);
-		return -errno;
+		s->se = NULL;
+		return e;
 	}
 	int ok = -1;
 	if (pthread_create(&s->thread, NULL, serve, s) != 0) {
 		fuse_session_destroy(s->se);
+		s->se = NULL;
 		close(s->ready[0]);
 		close(s->ready[1]);
 		return -EAGAIN;
@@ -56,6 +79,7 @@ int fs_server_start(struct fs_server *s, int fuse_fd)
 	if (read(s->ready[0], &ok, sizeof(ok)) != sizeof(ok) || ok < 0) {
 		pthread_join(s->thread, NULL);
 		fuse_session_destroy(s->se);
+		s->se = NULL;
 		ok = -EPERM;
 	}
 	close(s->ready[0]);
@@ -78,6 +102,7 @@ bool fs_server_stop(struct fs_server *s, double grace)
 		return false;
 	}
 	fuse_session_destroy(s->se);
+	s->se = NULL;
 	s->running = 0;
 	return true;
 }

@@ -22,6 +22,7 @@
 #include "startup.h"
 #include "staging.h"
 #include "supervise.h"
+#include "unmounter.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -168,6 +169,16 @@ static _Noreturn void stuck_exit(struct fs_server *srv, const struct box_options
 	_exit(status);
 }
 
+/* Removes the unprivileged root mount (fusermount3 -u), once. */
+static void end_user_mount(struct unmounter *um)
+{
+	if (um->pid <= 0)
+		return;
+	if (unmounter_finish(um) < 0)
+		fprintf(stderr, "spxbox: could not unmount the job's root at its staging directory\n");
+	um->pid = -1;
+}
+
 /* The job's exit status as spxbox's. */
 static int job_status(const struct supervisor *s)
 {
@@ -240,6 +251,7 @@ int main(int argc, char **argv)
 	struct staging st = {.ph_fd = -1};
 	struct cleaner cleaner = {.pid = -1};
 	struct fs_server srv = {.fs.proc_self_fd = -1};
+	struct unmounter um = {.pid = -1};
 	int status = EXIT_FAILED, root_fd = -1;
 	char err[PATH_MAX + 256];
 	int r = create_staging(&st);
@@ -287,8 +299,7 @@ int main(int argc, char **argv)
 	srv.fs.can_chown = as_root;
 	srv.fs.ids = (struct spx_id_view){
 		.owner_map = ids.owner_map, .job_uid = job_uid, .host_uid = ids.host_uid,
-		.job_gid = job_gid, .host_gid = ids.host_gid,
-		.own_group = !as_root, .self_uid = getuid(), .self_gid = getgid()};
+		.job_gid = job_gid, .host_gid = ids.host_gid};
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
 	/* With --root spxbox serves ROOT itself, its caches sized as spxfs
@@ -307,6 +318,18 @@ int main(int argc, char **argv)
 	if (o.audit_log != NULL && (srv.fs.log = open_log(&o, st.mnt, &status)) == NULL)
 		goto out;
 
+	/* Unprivileged, fusermount3 mounts the root in the host's namespace
+	 * (fsserver.h says why); the unmounter removes it once the job is
+	 * done, or when spxbox dies. */
+	bool user_mount = !as_root && o.fs_mount == NULL;
+	if (user_mount && (r = fs_server_mount_user(&srv, st.mnt)) < 0) {
+		fail("mounting the spxfs root with fusermount3", strerror(-r));
+		goto out;
+	}
+	if (user_mount && (r = unmounter_start(&um, st.mnt, fuse_session_fd(srv.se), 0)) < 0) {
+		fail("starting the unmounter", strerror(-r));
+		goto out;
+	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		fail("socketpair", strerror(errno));
@@ -318,7 +341,8 @@ int main(int argc, char **argv)
 		close(sv[0]);
 		struct child_plan plan = {.o = &o, .sock = sv[1], .mnt = st.mnt, .fs_mount = o.fs_mount, .fs_dev = fs_dev, .fs_ino = fs_ino,
 					  .etc_placeholder = has_placeholder(&st, "etc"),
-					  .as_root = as_root, .job_uid = job_uid, .job_gid = job_gid,
+					  .as_root = as_root, .premounted = user_mount,
+					  .job_uid = job_uid, .job_gid = job_gid,
 					  .groups = ids.groups, .ngroups = ids.ngroups,
 					  .custom = o.seccomp_policy ? &custom : NULL,
 					  .nofile = caller_nofile};
@@ -378,6 +402,7 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
+		end_user_mount(&um);
 		if (!fs_server_stop(&srv, END_GRACE))
 			stuck_exit(&srv, &o, EXIT_FAILED);
 		goto out;
@@ -408,6 +433,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	atomic_store(&srv.fs.hash_deadline_ns,
 		     (int64_t)(now.tv_sec + HASH_GRACE) * 1000000000 + now.tv_nsec);
+	/* the job's mount went with its namespace; the host's copy goes now */
+	end_user_mount(&um);
 	bool ended = fs_server_stop(&srv, END_GRACE);
 	/* Releases the kernel dropped with the job's mount: recorded now. */
 	size_t unreleased = ended ? open_file_close_unreleased(&srv.fs) : 0;
@@ -427,6 +454,9 @@ int main(int argc, char **argv)
 	if (notify_fd >= 0)
 		close(notify_fd);
 out:
+	end_user_mount(&um);
+	if (srv.se != NULL && !srv.running)
+		fuse_session_destroy(srv.se); /* mounted, never served */
 	if (srv.fs.log != NULL)
 		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log, false);
 	spx_fs_caches_free(&srv.fs);

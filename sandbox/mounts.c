@@ -95,6 +95,16 @@ int mounts_fuse(const char *target, int fuse, uid_t uid, gid_t gid)
 	return fuse;
 }
 
+int mounts_reclone(const char *path)
+{
+	int tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return -errno;
+	int r = move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+	close(tree);
+	return r;
+}
+
 /* The mount point at path (absolute, in the view), opened beneath root
  * with no symlink anywhere on the way: ROOT's own entries are whatever the
  * job or the host put there. */

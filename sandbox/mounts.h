@@ -57,6 +57,11 @@ int mounts_open_sources(const struct box_options *o, bool want_fuse, struct view
 /* Returns the /dev/fuse descriptor (v->fuse, now mounted) or -errno. */
 int mounts_fuse(const char *target, int fuse, uid_t uid, gid_t gid);
 
+/* Stacks a clone of the mount at path (the staging mountpoint, spxbox's
+ * own directory) on itself: a mount copied from a more privileged mount
+ * namespace is locked there, and pivot_root refuses it. 0 or -errno. */
+int mounts_reclone(const char *path);
+
 /* root: the view's root directory (the spxfs mount). etc_placeholder:
  * ROOT has no /etc, so --system may mount one. On failure *what names the
  * step in whatlen bytes. 0 or -errno. */
