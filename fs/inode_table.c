@@ -250,8 +250,23 @@ uint64_t inode_changed(struct spx_inode *in)
 	return atomic_fetch_add(&in->gen, 1) + 1;
 }
 
+static struct spx_inode *insert(struct inode_table *t, struct spx_inode *parent, const char *name,
+				int fd, const struct stat *st, bool keep_name);
+
 struct spx_inode *inode_table_insert(struct inode_table *t, struct spx_inode *parent,
 				     const char *name, int fd, const struct stat *st)
+{
+	return insert(t, parent, name, fd, st, false);
+}
+
+struct spx_inode *inode_table_insert_link(struct inode_table *t, struct spx_inode *parent,
+					  const char *name, int fd, const struct stat *st)
+{
+	return insert(t, parent, name, fd, st, true);
+}
+
+static struct spx_inode *insert(struct inode_table *t, struct spx_inode *parent, const char *name,
+				int fd, const struct stat *st, bool keep_name)
 {
 	char *copy = strdup(name);
 	if (copy == NULL) {
@@ -281,6 +296,15 @@ struct spx_inode *inode_table_insert(struct inode_table *t, struct spx_inode *pa
 		 * trick could get here; never give ROOT a parent. */
 		free(copy);
 		close(fd);
+	} else if (keep_name && in->parent != NULL) {
+		free(copy);
+		if (in->fd < 0) {
+			make_room_locked(t);
+			in->fd = fd;
+			t->nfds++;
+		} else {
+			close(fd);
+		}
 	} else {
 		struct spx_inode *old_parent = in->parent;
 		if (in->fd < 0) {

@@ -38,6 +38,11 @@ struct spx_inode *inode_table_root(struct inode_table *t);
  */
 struct spx_inode *inode_table_insert(struct inode_table *t, struct spx_inode *parent,
 				     const char *name, int fd, const struct stat *st);
+/* The same for a new hard link to a file the table may know: a known
+ * file keeps the name it was looked up by, which is the one the kernel
+ * may still have cached and open it through. */
+struct spx_inode *inode_table_insert_link(struct inode_table *t, struct spx_inode *parent,
+					  const char *name, int fd, const struct stat *st);
 
 /* Drops n lookup references (FUSE forget). */
 void inode_table_forget(struct inode_table *t, struct spx_inode *in, uint64_t n);

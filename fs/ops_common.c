@@ -22,8 +22,24 @@ void spx_unpin(fuse_req_t req, struct spx_inode *in)
 	inode_table_unpin(spx_fs_of(req)->table, in);
 }
 
+static int lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
+			struct fuse_entry_param *e, bool new_link);
+static int entry_done(struct spx_fs *fs, struct spx_inode *in, struct fuse_entry_param *e);
+
 int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
 		     struct fuse_entry_param *e)
+{
+	return lookup_entry(req, parent, pfd, name, e, false);
+}
+
+int spx_link_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
+		   struct fuse_entry_param *e)
+{
+	return lookup_entry(req, parent, pfd, name, e, true);
+}
+
+static int lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
+			struct fuse_entry_param *e, bool new_link)
 {
 	struct spx_fs *fs = spx_fs_of(req);
 	memset(e, 0, sizeof(*e));
@@ -49,6 +65,10 @@ int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const ch
 		 * spxfs serves; say "not for you" rather than an errno no
 		 * native lookup returns. */
 		return fd == -EXDEV ? -EACCES : fd;
+	if (new_link) {
+		struct spx_inode *in = inode_table_insert_link(fs->table, parent, name, fd, &e->attr);
+		return in == NULL ? -ENOMEM : entry_done(fs, in, e);
+	}
 	return spx_entry_of(fs, parent, name, fd, e);
 }
 
@@ -56,8 +76,11 @@ int spx_entry_of(struct spx_fs *fs, struct spx_inode *parent, const char *name, 
 		 struct fuse_entry_param *e)
 {
 	struct spx_inode *in = inode_table_insert(fs->table, parent, name, fd, &e->attr);
-	if (in == NULL)
-		return -ENOMEM;
+	return in == NULL ? -ENOMEM : entry_done(fs, in, e);
+}
+
+static int entry_done(struct spx_fs *fs, struct spx_inode *in, struct fuse_entry_param *e)
+{
 	e->ino = (fuse_ino_t)(uintptr_t)in;
 	id_view_out(&fs->ids, &e->attr);
 	e->attr_timeout = fs->timeout;

@@ -53,8 +53,10 @@ static void created(fuse_req_t req, struct named *n, const char *name, int err, 
 {
 	struct fuse_entry_param e = {0};
 	bool made = err == 0;
+	bool link = strcmp(op, "link") == 0;
 	if (err == 0)
-		err = -spx_lookup_entry(req, n->parent, n->pfd, name, &e);
+		err = link ? -spx_link_entry(req, n->parent, n->pfd, name, &e)
+			   : -spx_lookup_entry(req, n->parent, n->pfd, name, &e);
 	err = spx_audit_name(req, op, n->parent, name, err, extra);
 	if (err != 0 && e.ino != 0)
 		inode_table_forget(spx_fs_of(req)->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
@@ -170,8 +172,10 @@ void spx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *
 		inode_table_unpin(fs->table, in);
 	}
 	/* The file now has two names: the one it had may be cached in the
-	 * kernel from when it had one, and an open through it would be
-	 * recorded under the new name. Make the kernel look it up again. */
+	 * kernel from when it had one. It stays the file's recorded name
+	 * (spx_link_entry) until the new one is looked up; then an open
+	 * through the old, cached one would be recorded under the new. Make
+	 * the kernel look the old one up again. */
 	if (err == 0 && old_name != NULL)
 		notifier_inval_entry(fs->notifier, old_parent, old_name);
 	free(old_name);

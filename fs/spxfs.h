@@ -93,6 +93,10 @@ void spx_unpin(fuse_req_t req, struct spx_inode *in);
  * fills *e, adding the kernel's reference. 0 or -errno. */
 int spx_lookup_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
 		     struct fuse_entry_param *e);
+/* The same for the name a hard link just made: the file keeps the name
+ * it was known by (inode_table_insert_link). */
+int spx_link_entry(fuse_req_t req, struct spx_inode *parent, int pfd, const char *name,
+		   struct fuse_entry_param *e);
 /* The entry for fd (an O_PATH descriptor, taken; e->attr filled from it),
  * known to the table as parent/name: 0 or -ENOMEM. */
 int spx_entry_of(struct spx_fs *fs, struct spx_inode *parent, const char *name, int fd,

@@ -1,5 +1,6 @@
 #include "fsserver.h"
 #include "self_confine.h"
+#include "unmounter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,6 +102,11 @@ bool fs_server_stop(struct fs_server *s, double grace)
 		fuse_session_exit(s->se);
 		return false;
 	}
+	/* fusermount3's mount is gone by now (the unmounter removed it):
+	 * libfuse then only frees what fuse_session_mount kept, with no
+	 * umount and no exec, which the supervisor's filter would refuse */
+	if (s->premounted && unmounter_mount_gone(fuse_session_fd(s->se)))
+		fuse_session_unmount(s->se);
 	fuse_session_destroy(s->se);
 	s->se = NULL;
 	s->running = 0;

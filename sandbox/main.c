@@ -455,8 +455,11 @@ int main(int argc, char **argv)
 		close(notify_fd);
 out:
 	end_user_mount(&um);
-	if (srv.se != NULL && !srv.running)
-		fuse_session_destroy(srv.se); /* mounted, never served */
+	if (srv.se != NULL && !srv.running) { /* mounted, never served */
+		if (unmounter_mount_gone(fuse_session_fd(srv.se)))
+			fuse_session_unmount(srv.se);
+		fuse_session_destroy(srv.se);
+	}
 	if (srv.fs.log != NULL)
 		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log, false);
 	spx_fs_caches_free(&srv.fs);

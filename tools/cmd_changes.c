@@ -119,6 +119,10 @@ static void renamed(json_t *state, const char *from, const char *to, bool exchan
 struct changes {
 	json_t *state; /* path -> {change, sha256, from, type...} */
 	json_t *links; /* path -> {other path: true} */
+	/* path -> its other names when it was removed: a close is recorded
+	 * at the release, which the kernel sends after the job's close and
+	 * may come after an unlink of the name it was opened by */
+	json_t *gone;
 };
 
 static void linked(json_t *links, const char *a, const char *b)
@@ -134,22 +138,30 @@ static void linked(json_t *links, const char *a, const char *b)
 	}
 }
 
-static void unlinked(json_t *links, const char *path)
+static void unlinked(struct changes *c, const char *path)
 {
 	const char *other;
 	json_t *v;
-	json_object_foreach(json_object_get(links, path), other, v)
-		json_object_del(json_object_get(links, other), path);
-	json_object_del(links, path);
+	json_t *others = json_object_get(c->links, path);
+	json_object_foreach(others, other, v)
+		json_object_del(json_object_get(c->links, other), path);
+	json_object_set(c->gone, path, others != NULL ? others : json_object());
+	json_object_del(c->links, path);
 }
 
 static void closed_with(struct changes *c, const char *path, json_t *sha)
 {
-	touch(c->state, path);
-	json_object_set(json_object_get(c->state, path), "sha256", sha);
+	json_t *names = json_object_get(c->gone, path);
+	if (names == NULL) { /* the name is still there */
+		touch(c->state, path);
+		json_object_set(json_object_get(c->state, path), "sha256", sha);
+		names = json_object_get(c->links, path);
+	}
 	const char *other;
 	json_t *v;
-	json_object_foreach(json_object_get(c->links, path), other, v) {
+	json_object_foreach(names, other, v) {
+		if (json_object_get(c->gone, other) != NULL)
+			continue;
 		touch(c->state, other);
 		json_object_set(json_object_get(c->state, other), "sha256", sha);
 	}
@@ -168,6 +180,11 @@ static bool track(json_t *rec, void *ctx)
 		return true;
 	if (strcmp(op, "link") == 0)
 		linked(c->links, path, rec_str(rec, "path2"));
+	static const char *const makes_name[] = {"create", "link", "mknod", "mkdir", "symlink", NULL};
+	if (is_op(op, makes_name))
+		json_object_del(c->gone, path);
+	if (strcmp(op, "rename") == 0)
+		json_object_del(c->gone, rec_str(rec, "path2"));
 	if (strcmp(op, "create") == 0 || strcmp(op, "link") == 0)
 		created(state, path, "file");
 	else if (strcmp(op, "mknod") == 0)
@@ -178,7 +195,7 @@ static bool track(json_t *rec, void *ctx)
 		created(state, path, "symlink");
 	else if (strcmp(op, "unlink") == 0 || strcmp(op, "rmdir") == 0) {
 		removed(state, path);
-		unlinked(c->links, path);
+		unlinked(c, path);
 	}
 	else if (strcmp(op, "rename") == 0)
 		renamed(state, path, rec_str(rec, "path2"),
@@ -196,9 +213,10 @@ int cmd_changes(int argc, char **argv)
 	if (parse_json_only(argc, argv, 1, "changes [--json] LOG", &as_json) != EXIT_OK)
 		return EXIT_USAGE;
 	json_t *state = json_object();
-	struct changes c = {.state = state, .links = json_object()};
+	struct changes c = {.state = state, .links = json_object(), .gone = json_object()};
 	int status = logfile_each(argv[optind], false, track, &c);
 	json_decref(c.links);
+	json_decref(c.gone);
 	size_t n = 0;
 	const char **keys = status == EXIT_UNREADABLE ? NULL : sorted_keys(state, &n);
 	if (status != EXIT_UNREADABLE && keys == NULL) {

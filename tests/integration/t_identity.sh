@@ -6,7 +6,7 @@
 # a private /tmp; refused calls are named on stderr without a log.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=32 # checked by finish (lib.sh)
+EXPECTED_CASES=33 # checked by finish (lib.sh)
 BOX=$SPX_BUILD/sandbox/spxbox
 PY=/usr/bin/python3
 THIRD=4242
@@ -53,33 +53,33 @@ chmod third-644 EPERM
 write third-666 ok
 mkdir ok'
 
-# DIR of an ordinary user, group root (made with sudo, then chowned)
-d=$(new_dir "$TEST_USER:root" 0775)
 uid=$(id -u "$TEST_USER")
 gid=$(id -g "$TEST_USER")
-out=$("$BOX" --system --root "$d" -- $PY -c "$JOB" 2>&1)
-check "root, DIR of $TEST_USER: the job changes what DIR's owner may" \
-	test "$(echo "$out" | grep -v '^uid')" = "$expected_rw"
-check "root, DIR of $TEST_USER: the job runs as $TEST_USER, no capability" \
-	test "$(echo "$out" | grep '^uid')" = "uid [['$uid', '$uid', '$uid', '$uid'], ['0000000000000000']]"
-check "root, DIR of $TEST_USER: what it made is $TEST_USER's" \
-	test "$(stat -c %u:%g "$d/new" "$d/sub" | sort -u)" = "$uid:$gid"
-check "root, DIR of $TEST_USER: the third user's files keep owner and mode" \
-	test "$(stat -c '%u %a' "$d/third-644" "$d/third-666")" = "$THIRD 644
-$THIRD 666"
 
-# DIR of root: the job is nobody, root's files are its own, it makes root's
-d=$(new_dir root:root 0755)
-out=$("$BOX" --system --root "$d" -- $PY -c "$JOB" 2>&1)
-check "root, DIR of root: the job changes what root's files allow their owner" \
-	test "$(echo "$out" | grep -v '^uid')" = "$expected_rw"
-check "root, DIR of root: the job is nobody, not host root, no capability" \
-	test "$(echo "$out" | grep '^uid')" = "uid [['65534', '65534', '65534', '65534'], ['0000000000000000']]"
-check "root, DIR of root: what it made is root's" \
-	test "$(stat -c %u:%g "$d/new" "$d/sub" | sort -u)" = "0:0"
-check "root, DIR of root: the third user's files keep owner and mode" \
-	test "$(stat -c '%u %a' "$d/third-644" "$d/third-666")" = "$THIRD 644
+# owner_case LABEL OWNER MODE UID FILES [RUNNER...]: in a new DIR of OWNER
+# (mode MODE) the job changes what DIR's owner may, runs as UID without a
+# capability, makes files FILES (uid:gid) on the host, and leaves a third
+# user's files their owner and mode. The DIR stays in $case_dir.
+owner_case() {
+	local label=$1 owner=$2 mode=$3 ids=$4 files=$5 out
+	shift 5
+	case_dir=$(new_dir "$owner" "$mode")
+	out=$("$@" "$BOX" --system --root "$case_dir" -- $PY -c "$JOB" 2>&1)
+	check "$label: the job changes what DIR's owner may" \
+		test "$(echo "$out" | grep -v '^uid')" = "$expected_rw"
+	check "$label: the job runs as $ids, no capability" \
+		test "$(echo "$out" | grep '^uid')" = "uid [['$ids', '$ids', '$ids', '$ids'], ['0000000000000000']]"
+	check "$label: what it made is $files on the host" \
+		test "$(stat -c %u:%g "$case_dir/new" "$case_dir/sub" | sort -u)" = "$files"
+	check "$label: the third user's files keep owner and mode" \
+		test "$(stat -c '%u %a' "$case_dir/third-644" "$case_dir/third-666")" = "$THIRD 644
 $THIRD 666"
+}
+
+# DIR of an ordinary user, group root (made with sudo, then chowned)
+owner_case "root, DIR of $TEST_USER" "$TEST_USER:root" 0775 "$uid" "$uid:$gid"
+# DIR of root: the job is nobody, root's files are its own, it makes root's
+owner_case "root, DIR of root" root:root 0755 65534 0:0
 # control: with --uid naming nobody outright there is no owner map, and
 # root's DIR is not nobody's to write
 d=$(new_dir root:root 0755)
@@ -93,15 +93,9 @@ check "root: --uid/--gid override DIR's owner" test "$(stat -c %u:%g "$d/mine")"
 
 # unprivileged: DIR of the user with group root; a third user's files are
 # writable exactly where their mode lets the user write
-d=$(new_dir "$TEST_USER:root" 0775)
-out=$(as_user "$BOX" --system --root "$d" -- $PY -c "$JOB" 2>&1)
-check "unprivileged, DIR with group root: the job changes what the user may" \
-	test "$(echo "$out" | grep -v '^uid')" = "$expected_rw"
-check "unprivileged: what the job made is the user's" \
-	test "$(stat -c %u:%g "$d/new" "$d/sub" | sort -u)" = "$uid:$gid"
-check "unprivileged: the third user's files keep owner and mode" \
-	test "$(stat -c '%u %a' "$d/third-644" "$d/third-666")" = "$THIRD 644
-$THIRD 666"
+owner_case "unprivileged, DIR of the user with group root" "$TEST_USER:root" 0775 "$uid" "$uid:$gid" \
+	runuser -u "$TEST_USER" --
+d=$case_dir
 # a colleague's file, group-writable for the user's group
 echo g >"$d/third-g664" && chown "$THIRD:$gid" "$d/third-g664" && chmod 0664 "$d/third-g664"
 expect "unprivileged: a file writable through the user's group is writable" 0 "^written$" \

@@ -58,10 +58,11 @@ if bindfs --create-as-user -o allow_other "$t/r" "$t/b"; then
 	expect "control: through bindfs, the swap race gives root's file away" 1 "rootfile owner $uid" \
 		"$HELPERS/race_owner" swap "$t/r" "$t/b" "$uid" 20000
 	chown 0:0 "$t/r/p/rootfile"
-	# the window is narrow: up to five rounds until the job holds one
+	# the window is narrow (about half the rounds of 20,000 hit it here):
+	# up to 30 rounds until the job holds one
 	create_leaks() {
 		local i out
-		for i in 1 2 3 4 5; do
+		for i in $(seq 1 30); do
 			out=$("$HELPERS/race_owner" create "$t/r" "$t/b" "$uid" 20000)
 			echo "$out" | grep -q ' [1-9][0-9]* of them' && break
 		done
