@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 /* Empty placeholder directories, outside ROOT, for the mount points the
@@ -27,10 +29,23 @@ static int add_placeholder(struct staging *st, int root_fd, const char *name)
 	return 0;
 }
 
-/* /tmp/spxbox.XXXXXX with mnt/ (the child's mountpoint) and ph/. */
+/* Where the staging directory goes: a tmpfs everyone may write
+ * (/dev/shm) when the host has one. On an ext4 /tmp that many jobs churn,
+ * each mkdir scans the inode table for recently deleted inodes: the
+ * dozen directories of one job's staging cost milliseconds there. */
+static const char *staging_parent(void)
+{
+	struct statfs sf;
+	if (statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC &&
+	    access("/dev/shm", W_OK | X_OK) == 0)
+		return "/dev/shm";
+	return "/tmp";
+}
+
+/* PARENT/spxbox.XXXXXX with mnt/ (the child's mountpoint) and ph/. */
 int create_staging(struct staging *st)
 {
-	snprintf(st->dir, sizeof(st->dir), "/tmp/spxbox.XXXXXX");
+	snprintf(st->dir, sizeof(st->dir), "%s/spxbox.XXXXXX", staging_parent());
 	if (mkdtemp(st->dir) == NULL)
 		return -errno;
 	snprintf(st->mnt, sizeof(st->mnt), "%s/mnt", st->dir);

@@ -1,4 +1,5 @@
-/* The staging directory /tmp/spxbox.XXXXXX: mnt/, where the child mounts
+/* The staging directory /dev/shm/spxbox.XXXXXX (/tmp/... without a
+ * writable tmpfs at /dev/shm): mnt/, where the child mounts
  * spxfs, and ph/, the placeholders: empty directories, outside ROOT,
  * that stand in for the mount points the job's view needs and ROOT lacks
  * (spxfs shows them at the top of the mount, fs->placeholders_fd). */
@@ -10,7 +11,7 @@
 #include <stdbool.h>
 
 struct staging {
-	char dir[64];  /* /tmp/spxbox.XXXXXX, removed at the end */
+	char dir[64];  /* PARENT/spxbox.XXXXXX, removed at the end */
 	char mnt[96];  /* where the child mounts spxfs */
 	int ph_fd;     /* the placeholders (fs->placeholders_fd) */
 	char names[32][32];

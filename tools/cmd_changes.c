@@ -145,7 +145,10 @@ static void unlinked(struct changes *c, const char *path)
 	json_t *others = json_object_get(c->links, path);
 	json_object_foreach(others, other, v)
 		json_object_del(json_object_get(c->links, other), path);
-	json_object_set(c->gone, path, others != NULL ? others : json_object());
+	if (others != NULL)
+		json_object_set(c->gone, path, others);
+	else
+		json_object_set_new(c->gone, path, json_object());
 	json_object_del(c->links, path);
 }
 

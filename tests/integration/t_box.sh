@@ -7,7 +7,7 @@ EXPECTED_CASES=86 # checked by finish (lib.sh)
 BOX=$SPX_BUILD/sandbox/spxbox
 A=$SPX_BUILD/tools/spxaudit
 PROBE_DIR=$(cd "$HELPERS" && pwd)
-staging_before=$(ls -d /tmp/spxbox.* 2>/dev/null | sort)
+staging_before=$(ls -d /tmp/spxbox.* /dev/shm/spxbox.* 2>/dev/null | sort)
 
 # new_root OWNER: a DIR for a job, owned by OWNER (the job must be able to
 # write its root), with escape attempts prepared inside it.
@@ -207,7 +207,7 @@ expect "no command" 125 "no COMMAND" "$BOX" --root "$d/root" --
 expect "audit log inside ROOT" 125 "inside ROOT" "$BOX" --audit-log "$d/root/log" --root "$d/root" -- /bin/true
 expect "unprivileged --uid" 125 "only root" runuser -u "$TEST_USER" -- "$BOX" --uid 0 --root "$d/root" -- /bin/true
 expect "bad --time-limit" 125 "time-limit" "$BOX" --time-limit -1 --root "$d/root" -- /bin/true
-check "no staging directories left behind" test "$(ls -d /tmp/spxbox.* 2>/dev/null | sort)" = "$staging_before"
+check "no staging directories left behind" test "$(ls -d /tmp/spxbox.* /dev/shm/spxbox.* 2>/dev/null | sort)" = "$staging_before"
 "$BOX" --system --root "$d/root" --audit-log "$d/live.log" -- /usr/bin/python3 -c '
 import time
 open("/started", "w").close()
@@ -215,7 +215,7 @@ time.sleep(2)' &
 job=$!
 wait_for test -e "$d/root/started"
 check "while a job runs, its mounts are not in the host's mount table" \
-	test "$(grep -c ' /tmp/spxbox\.' /proc/self/mounts)" = 0
+	test "$(grep -cE ' /(tmp|dev/shm)/spxbox\.' /proc/self/mounts)" = 0
 # The supervisor confines itself once the job runs (sandbox/main.c): as
 # root it keeps the file-serving capabilities (0xdf) alone; its
 # cleaner keeps none. The job's own work above ran under this.
@@ -236,7 +236,7 @@ kill -9 "$job9"
 wait "$job9" 2>/dev/null
 check "kill -9 of spxbox: the job is gone too" wait_for sh -c "! pgrep -f spx-kill9-marke[r] >/dev/null"
 check "kill -9 of spxbox: no staging directory left" \
-	wait_for sh -c "test \"\$(ls -d /tmp/spxbox.* 2>/dev/null | sort)\" = '$staging_before'"
+	wait_for sh -c "test \"\$(ls -d /tmp/spxbox.* /dev/shm/spxbox.* 2>/dev/null | sort)\" = '$staging_before'"
 u=$(new_root "$TEST_USER")
 runuser -u "$TEST_USER" -- "$BOX" --system --root "$u/root" -- /usr/bin/python3 -c '
 import time
