@@ -416,6 +416,9 @@ int main(int argc, char **argv)
 			json_array_append_new(g, json_integer(ids.groups[i]));
 		json_object_set_new(start, "groups", g);
 	}
+	/* what /tmp the job had: a private tmpfs is not in this log */
+	if (start != NULL)
+		json_object_set_new(start, "tmp", json_string(o.tmp_in_root ? "root" : "tmpfs"));
 	if (start != NULL && ids.owner_map)
 		json_object_set_new(start, "files_owner", json_pack("{s:I, s:I}", "uid",
 			(json_int_t)ids.host_uid, "gid", (json_int_t)ids.host_gid));

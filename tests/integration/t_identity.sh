@@ -6,7 +6,7 @@
 # a private /tmp; refused calls are named on stderr without a log.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=33 # checked by finish (lib.sh)
+EXPECTED_CASES=35 # checked by finish (lib.sh)
 BOX=$SPX_BUILD/sandbox/spxbox
 PY=/usr/bin/python3
 THIRD=4242
@@ -134,6 +134,11 @@ fs = [l.split()[2] for l in open("/proc/self/mounts") if l.split()[1] == "/tmp"]
 open("/tmp/x", "w").write("x")
 print(fs[-1], oct(os.stat("/tmp").st_mode & 0o7777)[2:], "written")'
 	check "$who: /tmp left nothing in DIR" test ! -e "$d/tmp"
+	l=$(new_tmp)
+	chown "$TEST_USER" "$l"
+	"${run[@]}" "$BOX" --system --root "$d" --audit-log "$l/tmp.log" -- /bin/true 2>/dev/null
+	check "$who: the start record says the job's /tmp was a private tmpfs" \
+		test "$(jq -r 'select(.op=="start") | .tmp' "$l/tmp.log")" = tmpfs
 	expect "$who: --tmp root: the job's /tmp is DIR's own" 0 '^recorded$' \
 		"${run[@]}" "$BOX" --system --tmp root --root "$d" -- $PY -c '
 import os
