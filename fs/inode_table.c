@@ -296,17 +296,7 @@ static struct spx_inode *insert(struct inode_table *t, struct spx_inode *parent,
 		 * trick could get here; never give ROOT a parent. */
 		free(copy);
 		close(fd);
-	} else if (keep_name && in->parent != NULL) {
-		free(copy);
-		if (in->fd < 0) {
-			make_room_locked(t);
-			in->fd = fd;
-			t->nfds++;
-		} else {
-			close(fd);
-		}
 	} else {
-		struct spx_inode *old_parent = in->parent;
 		if (in->fd < 0) {
 			make_room_locked(t);
 			in->fd = fd;
@@ -314,9 +304,14 @@ static struct spx_inode *insert(struct inode_table *t, struct spx_inode *parent,
 		} else {
 			close(fd);
 		}
-		set_link_locked(t, in, parent, copy);
-		if (old_parent != NULL && old_parent != parent)
-			release_locked(t, old_parent);
+		struct spx_inode *old_parent = in->parent;
+		if (keep_name && old_parent != NULL) {
+			free(copy);
+		} else {
+			set_link_locked(t, in, parent, copy);
+			if (old_parent != NULL && old_parent != parent)
+				release_locked(t, old_parent);
+		}
 	}
 	pthread_mutex_unlock(&t->lock);
 	return in;
