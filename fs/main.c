@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 	status = serve(se, &fs);
 	/* Every worker has ended: the files whose release never came. */
 	(void)open_file_close_unreleased(&fs);
+	(void)spx_dirs_close_unreleased(&fs);
 out_unmounter:
 	if (unmounter_finish(&um) < 0) {
 		snprintf(err, sizeof(err), "could not unmount; run: fusermount3 -u %s", mnt);

@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct dir_handle {
+	struct dir_handle *prev, *next; /* open_dirs */
 	DIR *dp;
 	off_t offset; /* telldir cookie of the next entry */
 	/* for the "readdir" record made at release, when auditing */
@@ -22,6 +24,35 @@ struct dir_handle {
 	gid_t gid;
 	uint64_t entries;
 };
+
+/* Every directory handle the kernel holds. At an unmount the kernel drops
+ * the releases still queued, so spx_dirs_close_unreleased closes what is
+ * left once the session has ended. One filesystem per process: a list of
+ * this process's. */
+static pthread_mutex_t open_dirs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dir_handle *open_dirs;
+
+static void dir_listed(struct dir_handle *d)
+{
+	pthread_mutex_lock(&open_dirs_lock);
+	d->next = open_dirs;
+	if (open_dirs != NULL)
+		open_dirs->prev = d;
+	open_dirs = d;
+	pthread_mutex_unlock(&open_dirs_lock);
+}
+
+static void dir_unlisted(struct dir_handle *d)
+{
+	pthread_mutex_lock(&open_dirs_lock);
+	if (d->prev != NULL)
+		d->prev->next = d->next;
+	else
+		open_dirs = d->next;
+	if (d->next != NULL)
+		d->next->prev = d->prev;
+	pthread_mutex_unlock(&open_dirs_lock);
+}
 
 static struct dir_handle *dir_of(const struct fuse_file_info *fi)
 {
@@ -84,7 +115,9 @@ void spx_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fi->cache_readdir = 0;
+	dir_listed(d);
 	if (fuse_reply_open(req, fi) != 0) {
+		dir_unlisted(d);
 		closedir(d->dp);
 		free(d->path);
 		free(d);
@@ -182,25 +215,49 @@ void spx_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	read_dir(req, ino, size, off, fi, true);
 }
 
-void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* Records the listing (one record however many requests it took), then
+ * closes and frees d. */
+static void dir_close(struct spx_fs *fs, struct dir_handle *d, bool unreleased)
 {
-	struct dir_handle *d = dir_of(fi);
-	(void)ino;
-	struct spx_fs *fs = spx_fs_of(req);
 	if (fs->log != NULL) {
-		/* One record per listing, however many requests it took. */
 		json_t *rec = spx_audit_new_as(fs, "readdir", d->pid, d->uid, d->gid);
 		if (rec != NULL && (d->path == NULL || record_set_path(rec, "path", d->path) < 0))
 			json_object_set_new(rec, "path", json_null());
 		if (rec != NULL)
 			json_object_set_new(rec, "entries", json_integer((json_int_t)d->entries));
+		if (rec != NULL && unreleased)
+			json_object_set_new(rec, "unreleased", json_true());
 		(void)spx_audit_commit(fs, rec, 0);
 	}
 	closedir(d->dp);
 	free(d->path);
 	free(d);
 	free_dir_place(fs);
+}
+
+void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dir_handle *d = dir_of(fi);
+	(void)ino;
+	dir_unlisted(d);
+	dir_close(spx_fs_of(req), d, false);
 	fuse_reply_err(req, 0);
+}
+
+size_t spx_dirs_close_unreleased(struct spx_fs *fs)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&open_dirs_lock);
+	struct dir_handle *d = open_dirs;
+	open_dirs = NULL;
+	pthread_mutex_unlock(&open_dirs_lock);
+	while (d != NULL) {
+		struct dir_handle *next = d->next;
+		dir_close(fs, d, true);
+		d = next;
+		n++;
+	}
+	return n;
 }
 
 void spx_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)

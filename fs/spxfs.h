@@ -170,6 +170,10 @@ void spx_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void spx_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi);
 void spx_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+/* Once the session has ended: closes (and records, marked "unreleased")
+ * the directories whose release the kernel dropped at the unmount. The
+ * number closed. */
+size_t spx_dirs_close_unreleased(struct spx_fs *fs);
 void spx_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 
 void spx_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,

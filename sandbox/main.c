@@ -441,6 +441,8 @@ int main(int argc, char **argv)
 	bool ended = fs_server_stop(&srv, END_GRACE);
 	/* Releases the kernel dropped with the job's mount: recorded now. */
 	size_t unreleased = ended ? open_file_close_unreleased(&srv.fs) : 0;
+	if (ended)
+		(void)spx_dirs_close_unreleased(&srv.fs);
 	json_t *end = json_pack("{s:s, s:i}", "op", "exit", "status", status);
 	if (end != NULL && unreleased > 0)
 		json_object_set_new(end, "unreleased", json_integer((json_int_t)unreleased));
