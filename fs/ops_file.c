@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -166,11 +165,9 @@ static int created_entry(fuse_req_t req, struct spx_inode *p, const char *name, 
 {
 	struct spx_fs *fs = spx_fs_of(req);
 	memset(e, 0, sizeof(*e));
-	char num[16];
-	snprintf(num, sizeof(num), "%d", ofd);
-	int fd = openat(fs->proc_self_fd, num, O_PATH | O_CLOEXEC);
+	int fd = spx_reopen(fs, ofd, O_PATH);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int r = resolve_stat_fd(fd, &e->attr);
 	if (r < 0) {
 		close(fd);
