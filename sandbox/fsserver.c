@@ -25,6 +25,17 @@ static void *serve(void *arg)
 	return NULL;
 }
 
+/* Frees the session. fusermount3's mount is gone by then (the unmounter
+ * removed it): libfuse then only frees what fuse_session_mount kept, with
+ * no umount and no exec, which the supervisor's filter would refuse. */
+static void end_session(struct fs_server *s)
+{
+	if (s->premounted && unmounter_mount_gone(fuse_session_fd(s->se)))
+		fuse_session_unmount(s->se);
+	fuse_session_destroy(s->se);
+	s->se = NULL;
+}
+
 int fs_server_mount_user(struct fs_server *s, const char *mnt)
 {
 	char *argv[] = {"spxbox", "-o", "default_permissions,fsname=spxfs,subtype=spxfs", NULL};
@@ -34,8 +45,7 @@ int fs_server_mount_user(struct fs_server *s, const char *mnt)
 	if (s->se == NULL)
 		return -ENOMEM;
 	if (fuse_session_mount(s->se, mnt) != 0) {
-		fuse_session_destroy(s->se);
-		s->se = NULL;
+		end_session(s);
 		return -EPERM;
 	}
 	s->premounted = true;
@@ -58,29 +68,25 @@ int fs_server_start(struct fs_server *s, int fuse_fd)
 		snprintf(dev, sizeof(dev), "/dev/fd/%d", fuse_fd);
 		if (fuse_session_mount(s->se, dev) != 0) {
 			close(fuse_fd);
-			fuse_session_destroy(s->se);
-			s->se = NULL;
+			end_session(s);
 			return -EINVAL;
 		}
 	}
 	if (pipe2(s->ready, O_CLOEXEC) < 0) {
 		int e = -errno;
-		fuse_session_destroy(s->se);
-		s->se = NULL;
+		end_session(s);
 		return e;
 	}
 	int ok = -1;
 	if (pthread_create(&s->thread, NULL, serve, s) != 0) {
-		fuse_session_destroy(s->se);
-		s->se = NULL;
+		end_session(s);
 		close(s->ready[0]);
 		close(s->ready[1]);
 		return -EAGAIN;
 	}
 	if (read(s->ready[0], &ok, sizeof(ok)) != sizeof(ok) || ok < 0) {
 		pthread_join(s->thread, NULL);
-		fuse_session_destroy(s->se);
-		s->se = NULL;
+		end_session(s);
 		ok = -EPERM;
 	}
 	close(s->ready[0]);
@@ -102,13 +108,13 @@ bool fs_server_stop(struct fs_server *s, double grace)
 		fuse_session_exit(s->se);
 		return false;
 	}
-	/* fusermount3's mount is gone by now (the unmounter removed it):
-	 * libfuse then only frees what fuse_session_mount kept, with no
-	 * umount and no exec, which the supervisor's filter would refuse */
-	if (s->premounted && unmounter_mount_gone(fuse_session_fd(s->se)))
-		fuse_session_unmount(s->se);
-	fuse_session_destroy(s->se);
-	s->se = NULL;
+	end_session(s);
 	s->running = 0;
 	return true;
+}
+
+void fs_server_discard(struct fs_server *s)
+{
+	if (s->se != NULL && !s->running)
+		end_session(s);
 }

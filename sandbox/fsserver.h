@@ -46,4 +46,7 @@ int fs_server_start(struct fs_server *s, int fuse_fd);
  * exits. */
 bool fs_server_stop(struct fs_server *s, double grace);
 
+/* Frees a session that was mounted but never served (a failed start). */
+void fs_server_discard(struct fs_server *s);
+
 #endif

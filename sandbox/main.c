@@ -460,11 +460,7 @@ int main(int argc, char **argv)
 		close(notify_fd);
 out:
 	end_user_mount(&um);
-	if (srv.se != NULL && !srv.running) { /* mounted, never served */
-		if (unmounter_mount_gone(fuse_session_fd(srv.se)))
-			fuse_session_unmount(srv.se);
-		fuse_session_destroy(srv.se);
-	}
+	fs_server_discard(&srv);
 	if (srv.fs.log != NULL)
 		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log, false);
 	spx_fs_caches_free(&srv.fs);

@@ -1,4 +1,5 @@
 #include "supervise.h"
+#include "job_ids.h"
 #include "channel.h"
 #include "record.h"
 #include "writer.h"
@@ -135,7 +136,7 @@ static bool denial_recordable(struct supervisor *s, struct counts *c, const char
 static bool same_groups(const struct supervisor *s, const struct seccomp_notif *req)
 {
 	uint64_t n = req->data.args[0];
-	gid_t list[SUPERVISE_NAMES * 2];
+	gid_t list[JOB_MAX_GROUPS];
 	if (n > sizeof(list) / sizeof(list[0]))
 		return false;
 	if (n > 0) {
