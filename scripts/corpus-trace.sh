@@ -22,7 +22,7 @@ trace() {
 	local name=$1
 	shift
 	n=$((n + 1))
-	{ (cd "$dir" && env -i PATH=/usr/bin:/bin LC_ALL=C TZ=UTC HOME="$dir" \
+	{ (cd "$dir" && "${CORPUS_ENV[@]}" HOME="$dir" \
 		strace -f -qq -o "$traces/$n" "$@" <"$dir/in.txt" >/dev/null 2>&1) || true; } 2>/dev/null
 	# "PID name(" or "PID <... name resumed>": the call's name
 	sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p; s/^[0-9]+ +<\.\.\. ([a-z0-9_]+) resumed>.*/\1/p' \

@@ -18,6 +18,11 @@
 CORPUS_PACKAGES="coreutils util-linux tar gzip bzip2 xz-utils zstd grep sed gawk findutils diffutils
 patch file jq sqlite3 openssl perl python3 busybox-static make gcc libc6-dev git strace"
 
+# The environment every case runs in, natively and in spxbox alike (HOME
+# is added per run): the programs named in the cases, and output that does
+# not depend on the caller's locale or time zone.
+CORPUS_ENV=(env -i PATH=/usr/bin:/bin LC_ALL=C TZ=UTC)
+
 # corpus_fixture DIR: the files every case starts from.
 corpus_fixture() {
 	local d=$1

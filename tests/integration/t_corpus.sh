@@ -28,14 +28,13 @@ run_corpus() { # label user
 		chmod 0775 "$native" "$boxed"
 		as=(runuser -u "$who" --)
 	fi
-	local env=(env -i PATH=/usr/bin:/bin LC_ALL=C TZ=UTC)
 	both() { # name: runs "$@" natively and boxed into nout/nrc, bout/brc
 		local fork=()
 		[ "${FORK:-}" = 1 ] && fork=(--allow-fork --allow-exec)
 		n=$((n + 1))
 		nrc=0 brc=0
-		nout=$(cd "$native" && "${as[@]}" "${env[@]}" HOME="$native" "$@" <"$native/in.txt" 2>"$logs/$n.native.err") || nrc=$?
-		bout=$("${as[@]}" "${env[@]}" HOME=/ "$BOX" --system "${fork[@]}" --root "$boxed" --chdir / \
+		nout=$(cd "$native" && "${as[@]}" "${CORPUS_ENV[@]}" HOME="$native" "$@" <"$native/in.txt" 2>"$logs/$n.native.err") || nrc=$?
+		bout=$("${as[@]}" "${CORPUS_ENV[@]}" HOME=/ "$BOX" --system "${fork[@]}" --root "$boxed" --chdir / \
 			--audit-log "$logs/$n.jsonl" -- "$@" <"$boxed/in.txt" 2>"$logs/$n.err") || brc=$?
 	}
 	refused() { grep -q '"op":"denied"' "$logs/$n.jsonl" || grep -q '^spxbox: refused' "$logs/$n.err"; }
