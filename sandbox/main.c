@@ -6,6 +6,7 @@
 #include "channel.h"
 #include "cleaner.h"
 #include "child.h"
+#include "cpu_pin.h"
 #include "fsserver.h"
 #include "job_ids.h"
 #include "mount_info.h"
@@ -248,6 +249,11 @@ int main(int argc, char **argv)
 		return fail("--uid/--gid", "only root can run the job as another user");
 	struct job_ids ids;
 
+	/* First: every thread and process spxbox starts inherits the CPU. */
+	int cpu = -1;
+	if (o.same_cpu && (cpu = cpu_pin_here()) < 0)
+		return fail("--cpu same", strerror(-cpu));
+
 	struct staging st = {.ph_fd = -1};
 	struct cleaner cleaner = {.pid = -1};
 	struct fs_server srv = {.fs.proc_self_fd = -1};
@@ -416,6 +422,8 @@ int main(int argc, char **argv)
 			json_array_append_new(g, json_integer(ids.groups[i]));
 		json_object_set_new(start, "groups", g);
 	}
+	if (start != NULL && cpu >= 0)
+		json_object_set_new(start, "cpu", json_integer(cpu));
 	/* what /tmp the job had: a private tmpfs is not in this log */
 	if (start != NULL)
 		json_object_set_new(start, "tmp", json_string(o.tmp_in_root ? "root" : "tmpfs"));

@@ -35,6 +35,9 @@ const char *box_options_usage(void)
 	       "  --tmp tmpfs|root      the job's /tmp: a private tmpfs, not recorded, gone\n"
 	       "                        with the job (default with --root), or DIR's own\n"
 	       "  --quiet               no closing line about refused system calls\n"
+	       "  --cpu same|any        run the job and its file server on one CPU, the one\n"
+	       "                        spxbox starts on (default for one-process jobs with\n"
+	       "                        --root), or wherever the scheduler puts them\n"
 	       "  --list-syscalls       print the default allowlist (docs/syscalls.md) and exit\n"
 	       "  -h, --help, -V, --version\n"
 	       "\n"
@@ -80,7 +83,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET,
+		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
@@ -109,6 +112,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"seccomp-policy", required_argument, NULL, O_POLICY},
 		{"tmp", required_argument, NULL, O_TMP},
 		{"quiet", no_argument, NULL, O_QUIET},
+		{"cpu", required_argument, NULL, O_CPU_PIN},
 		{"list-syscalls", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -121,6 +125,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	opterr = 0;
 	int c;
 	bool tmp_given = false;
+	const char *cpu = NULL;
 	while ((c = getopt_long(argc, argv, "+:hV", longopts, NULL)) != -1) {
 		const char *v2;
 		char *end;
@@ -207,6 +212,11 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 			tmp_given = true;
 			break;
 		case O_QUIET: o->quiet = true; break;
+		case O_CPU_PIN:
+			if (strcmp(optarg, "same") != 0 && strcmp(optarg, "any") != 0)
+				return fail(o, "--cpu wants same or any", optarg);
+			cpu = optarg;
+			break;
 		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;
 		case 'V': return BOX_VERSION;
@@ -225,6 +235,9 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	if ((o->audit_key != NULL) && o->audit_log == NULL)
 		return fail(o, "--audit-key needs --audit-log", NULL);
 	o->command = argv + optind;
+	/* With --fs the file server is another process spxbox does not
+	 * place; with --allow-fork the job's processes may run side by side. */
+	o->same_cpu = cpu ? strcmp(cpu, "same") == 0 : !o->allow_fork && o->fs_mount == NULL;
 	/* A private /tmp, as most sandboxes give: compilers and scripts
 	 * expect one. With --fs the mount holds its own mount points, so
 	 * /tmp stays the mount's unless --tmp tmpfs asks. */

@@ -45,6 +45,7 @@ struct box_options {
 	const char *seccomp_policy; /* minijail-syntax file, or NULL */
 	bool tmp_in_root;   /* --tmp root: no private tmpfs on /tmp */
 	bool quiet;	    /* --quiet: no line about refused calls */
+	bool same_cpu;	    /* --cpu same: job and file server on one CPU (cpu_pin.h) */
 	char **command;	     /* NULL-terminated */
 	char error[256];
 };

@@ -3,7 +3,7 @@
 # real seccomp, as root and as an unprivileged user.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=86 # checked by finish (lib.sh)
+EXPECTED_CASES=90 # checked by finish (lib.sh)
 BOX=$SPX_BUILD/sandbox/spxbox
 A=$SPX_BUILD/tools/spxaudit
 PROBE_DIR=$(cd "$HELPERS" && pwd)
@@ -247,6 +247,27 @@ wait_for test -e "$u/root/started"
 check "unprivileged: the supervisor is confined (seccomp, no_new_privs, no capability)" \
 	confined "$(pgrep -P "$ujob" -x spxbox || pgrep -u "$TEST_USER" -x spxbox | head -1)" 0000000000000000
 wait $ujob
+# --cpu: a one-process job and its file server share one CPU (cpu_pin.h);
+# the job sees that one CPU, and its log says which.
+c=$(new_root 65534)
+host_cpus=$(nproc)
+check "--cpu: a one-process job runs on one CPU, named in its start record" sh -c "
+	out=\$('$BOX' --system --root '$c/root' --audit-log '$c/pin.log' -- /usr/bin/nproc) &&
+	test \"\$out\" = 1 &&
+	test \"\$(jq -r 'select(.op==\"start\") | .cpu | numbers' '$c/pin.log')\" -ge 0"
+if [ "$host_cpus" -gt 1 ]; then
+	check "--cpu any (control): the same job sees every CPU of the caller" \
+		test "$("$BOX" --cpu any --system --root "$c/root" -- /usr/bin/nproc)" = "$host_cpus"
+	check "--cpu: with --allow-fork the job is not pinned, and its log names no CPU" sh -c "
+		out=\$('$BOX' --allow-fork --system --root '$c/root' --audit-log '$c/fork.log' -- /usr/bin/nproc) &&
+		test \"\$out\" = $host_cpus &&
+		test \"\$(jq -r 'select(.op==\"start\") | has(\"cpu\")' '$c/fork.log')\" = false"
+else
+	not_run "--cpu any: this machine has one CPU, so pinning changes nothing to see"
+	not_run "--cpu with --allow-fork: this machine has one CPU"
+fi
+expect "--cpu: a value other than same or any is refused" 125 "--cpu wants same or any" \
+	"$BOX" --cpu 0 --root "$c/root" -- /bin/true
 check "docs/syscalls.md matches the policy" \
 	diff <("$BOX" --list-syscalls) <(sed -n '/^| call | why | arguments | evidence |$/,/^[0-9]* calls\.$/p' "$(dirname "$0")/../../docs/syscalls.md")
 check "docs/syscalls.md matches the daemons' own policy" \
