@@ -27,10 +27,20 @@ void spx_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (err != 0 && e.ino != 0)
 		inode_table_forget(spx_fs_of(req)->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
 	spx_unpin(req, p);
-	if (err != 0)
+	struct spx_fs *fs = spx_fs_of(req);
+	if (err == ENOENT && fs->timeout > 0) {
+		/* A negative entry: the kernel keeps "no such name" as long as
+		 * a found one (compilers and interpreters probe the same
+		 * missing paths again and again). What the job makes under the
+		 * name replaces it; a host process's new file shows as late as
+		 * a host change to a cached file does. */
+		struct fuse_entry_param none = {.entry_timeout = fs->timeout};
+		fuse_reply_entry(req, &none);
+	} else if (err != 0) {
 		fuse_reply_err(req, err);
-	else
+	} else {
 		fuse_reply_entry(req, &e);
+	}
 }
 
 void spx_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
