@@ -175,17 +175,25 @@ void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, s
 	pthread_mutex_unlock(&h->lock);
 }
 
-void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n)
+void open_file_write_begin(struct open_file *h)
 {
 	if (!h->audited)
 		return;
 	pthread_mutex_lock(&h->lock);
-	/* Another descriptor (or a truncate) changed the file since this
-	 * one last wrote: the running hash no longer tells its content. */
+	/* Before the reply: an open that follows the job's write must see
+	 * the file's new generation. Another descriptor (or a truncate)
+	 * changed the file since this one last wrote: the running hash no
+	 * longer tells its content. */
 	uint64_t g = inode_changed(h->desc.in);
 	if (g != h->wr_gen + 1)
 		h->wr.sequential = false;
 	h->wr_gen = g;
+}
+
+void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n)
+{
+	if (!h->audited)
+		return;
 	account(&h->wr, off, buf, n);
 	pthread_mutex_unlock(&h->lock);
 }
@@ -365,6 +373,10 @@ json_t *open_file_close(struct spx_fs *fs, struct open_file *h)
 {
 	json_t *rec = NULL;
 	if (h->audited) {
+		/* The last write's hash may still run after its reply, on
+		 * another worker: the release waits for it. */
+		pthread_mutex_lock(&h->lock);
+		pthread_mutex_unlock(&h->lock);
 		rec = spx_audit_new_as(fs, "close", h->pid, h->uid, h->gid);
 		if (rec != NULL) {
 			if (h->path == NULL || record_set_path(rec, "path", h->path) < 0)

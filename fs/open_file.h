@@ -34,6 +34,13 @@ void open_file_done(struct spx_fs *fs, struct open_file *h);
 void open_file_set_locked(struct spx_fs *fs, struct open_file *h, bool locked);
 
 void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, size_t asked);
+/* A write's account, in two steps around the reply to the job:
+ * open_file_write_begin takes the write's place (in the order the replies
+ * go out, which is the order a one-thread writer's next write can come);
+ * open_file_wrote, after the reply, hashes and counts the data and gives
+ * the place up. So a sequential writer's next write runs while this one
+ * is hashed. Every begin is paired with one wrote. */
+void open_file_write_begin(struct open_file *h);
 void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n);
 /* A read or write that failed with err: counted, the first one named. */
 void open_file_failed(struct open_file *h, bool writing, int err);
