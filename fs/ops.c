@@ -92,7 +92,7 @@ int spx_serve(struct fuse_session *se, struct spx_fs *fs)
 	if (cfg == NULL)
 		return -ENOMEM;
 	fuse_loop_cfg_set_max_threads(cfg, 16);
-	fuse_loop_cfg_set_idle_threads(cfg, 4);
+	fuse_loop_cfg_set_idle_threads(cfg, 16);
 	fs->notifier = notifier_start(se);
 	int r = fuse_session_loop_mt(se, cfg);
 	notifier_stop(fs->notifier); /* every worker has ended: none queues more */
