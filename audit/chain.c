@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <errno.h>
+#include <openssl/params.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -45,19 +45,49 @@ int chain_key_load(const char *path, struct chain_key *key)
 	return 0;
 }
 
+static EVP_MD *sha256;
+static EVP_MAC *hmac;
+
+static void fetch_once(void)
+{
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+static pthread_once_t fetched = PTHREAD_ONCE_INIT;
+
+const EVP_MD *chain_sha256(void)
+{
+	(void)pthread_once(&fetched, fetch_once);
+	return sha256;
+}
+
+static int hmac_sha256(const struct chain_key *key, const void *data, size_t len,
+		       unsigned char out[CHAIN_LEN])
+{
+	(void)pthread_once(&fetched, fetch_once);
+	EVP_MAC_CTX *ctx = hmac != NULL ? EVP_MAC_CTX_new(hmac) : NULL;
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+		OSSL_PARAM_construct_end(),
+	};
+	size_t outlen = 0;
+	int ok = ctx != NULL && EVP_MAC_init(ctx, key->bytes, key->len, params) == 1 &&
+		 EVP_MAC_update(ctx, data, len) == 1 &&
+		 EVP_MAC_final(ctx, out, &outlen, CHAIN_LEN) == 1 && outlen == CHAIN_LEN;
+	EVP_MAC_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
 int chain_link(const struct chain_key *key, const void *data, size_t len,
 	       unsigned char out[CHAIN_LEN])
 {
-	if (key != NULL && key->len > 0) {
-		size_t outlen = 0;
-		if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key->bytes, key->len, data, len,
-			      out, CHAIN_LEN, &outlen) == NULL ||
-		    outlen != CHAIN_LEN)
-			return -1;
-		return 0;
-	}
+	if (key != NULL && key->len > 0)
+		return hmac_sha256(key, data, len, out);
+	const EVP_MD *md = chain_sha256();
 	unsigned int n = 0;
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != CHAIN_LEN)
+	if (md == NULL || EVP_Digest(data, len, out, &n, md, NULL) != 1 || n != CHAIN_LEN)
 		return -1;
 	return 0;
 }
@@ -84,7 +114,8 @@ int chain_sha256_fd_until(int fd, char out[CHAIN_HEX_LEN], const _Atomic int64_t
 	unsigned int len = 0;
 	ssize_t n = -1;
 	bool late = false;
-	if (md != NULL && buf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
+	if (md != NULL && buf != NULL && chain_sha256() != NULL &&
+	    EVP_DigestInit_ex(md, chain_sha256(), NULL) == 1) {
 		unsigned chunks = 0;
 		while ((n = read(fd, buf, 1 << 16)) > 0) {
 			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)

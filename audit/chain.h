@@ -10,6 +10,7 @@
 #ifndef SPX_AUDIT_CHAIN_H
 #define SPX_AUDIT_CHAIN_H
 
+#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ int chain_key_load(const char *path, struct chain_key *key);
 /* The link value of one record's bytes. 0, or -1 on a libcrypto failure. */
 int chain_link(const struct chain_key *key, const void *data, size_t len,
 	       unsigned char out[CHAIN_LEN]);
+
+/* OpenSSL's SHA-256, fetched once for the process: EVP_sha256() makes
+ * every digest look its implementation up again (a measurable share of a
+ * small record's cost). NULL only if libcrypto has no SHA-256. */
+const EVP_MD *chain_sha256(void);
 
 /* SHA-256 of everything read from fd until its end, as hex. 0 or -1. */
 int chain_sha256_fd(int fd, char out[CHAIN_HEX_LEN]);

@@ -2,6 +2,7 @@
 #include "record.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -103,21 +104,22 @@ static int64_t append_locked(struct audit_writer *w, json_t *rec)
 	record_format_time(&now, when);
 	chain_hex(w->prev, prev);
 	int64_t seq = w->next_seq;
-	/* seq and time lead the record; prev closes it. */
-	json_t *line = json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "time", when);
-	if (line == NULL || json_object_update(line, rec) < 0 ||
-	    json_object_set_new(line, "prev", json_string(prev)) < 0) {
-		json_decref(line);
-		fail_locked(w, ENOMEM, "building an audit record");
-		return -EIO;
-	}
-	char *text = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(line);
-	if (text == NULL) {
+	/* seq and time lead the record; prev closes it. The fields between
+	 * are rec's own, encoded once (no copy of the object into another). */
+	char *fields = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+	size_t flen = fields != NULL ? strlen(fields) : 0;
+	size_t cap = flen + 3 * CHAIN_HEX_LEN + sizeof(when) + 64;
+	char *text = fields != NULL && flen >= 2 ? malloc(cap) : NULL;
+	int n = text == NULL ? -1
+		: snprintf(text, cap, "{\"seq\":%" PRId64 ",\"time\":\"%s\"%s%.*s,\"prev\":\"%s\"}",
+			   seq, when, flen > 2 ? "," : "", (int)(flen - 2), fields + 1, prev);
+	free(fields);
+	if (n < 0 || (size_t)n >= cap) {
+		free(text);
 		fail_locked(w, ENOMEM, "encoding an audit record");
 		return -EIO;
 	}
-	size_t len = strlen(text);
+	size_t len = (size_t)n;
 	unsigned char link[CHAIN_LEN];
 	int r = chain_link(&w->key, text, len, link);
 	if (r < 0)

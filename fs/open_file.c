@@ -58,11 +58,20 @@ _Static_assert(offsetof(struct open_file, desc) == 0, "desc must come first");
 static void account_init(struct io_account *a)
 {
 	a->sequential = true;
+}
+
+/* The running hash starts with the first data: most opens (a create, a
+ * stat-like open) never move any. false when libcrypto fails. */
+static bool hash_started(struct io_account *a)
+{
+	if (a->md != NULL)
+		return true;
 	a->md = EVP_MD_CTX_new();
-	if (a->md != NULL && EVP_DigestInit_ex(a->md, EVP_sha256(), NULL) != 1) {
+	if (a->md != NULL && EVP_DigestInit_ex(a->md, chain_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(a->md);
 		a->md = NULL;
 	}
+	return a->md != NULL;
 }
 
 struct open_file *open_file_new(struct spx_fs *fs, int fd, struct spx_inode *in, int flags,
@@ -153,8 +162,8 @@ static void account(struct io_account *a, off_t off, const void *buf, size_t n)
 	a->bytes += n;
 	if (n > 0)
 		add_range(a, off, off + (off_t)n);
-	if (a->sequential && off == a->next && a->md != NULL) {
-		if (EVP_DigestUpdate(a->md, buf, n) != 1)
+	if (a->sequential && off == a->next && (n == 0 || hash_started(a))) {
+		if (n > 0 && EVP_DigestUpdate(a->md, buf, n) != 1)
 			a->sequential = false;
 		a->next += (off_t)n;
 	} else if (n > 0) {
@@ -209,12 +218,15 @@ void open_file_touched(struct open_file *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* The running hash's value; no data at all: the hash of nothing. */
 static json_t *digest_hex(EVP_MD_CTX *md)
 {
 	unsigned char out[CHAIN_LEN];
 	unsigned int n = 0;
 	char hex[CHAIN_HEX_LEN];
-	if (EVP_DigestFinal_ex(md, out, &n) != 1 || n != CHAIN_LEN)
+	int ok = md != NULL ? EVP_DigestFinal_ex(md, out, &n)
+			    : chain_sha256() != NULL && EVP_Digest("", 0, out, &n, chain_sha256(), NULL);
+	if (ok != 1 || n != CHAIN_LEN)
 		return NULL;
 	chain_hex(out, hex);
 	return json_string(hex);
