@@ -14,6 +14,7 @@ enum channel_msg {
 	MSG_NOTIFY_FD = 'S', /* child -> supervisor: the seccomp notification fd */
 	MSG_ERROR = 'E',    /* child -> supervisor: setup failed; payload says why */
 	MSG_EXEC_ERRNO = 'X', /* child -> supervisor: execve failed; payload: errno */
+	MSG_START = 'R',    /* supervisor -> job: run (only with --start-fifo) */
 };
 
 /* 0 or -errno. */

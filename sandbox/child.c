@@ -31,9 +31,25 @@ static _Noreturn void die(const struct child_plan *p, const char *what, int err)
 
 /* The namespace's init: no capabilities, reaps every process, and exits
  * with the job's status (128+N for a signal, as a shell reports it). */
+const int box_passed_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, 0};
+
+static volatile pid_t init_job;
+
+/* What a sandbox's init is asked to stop on (spxbox passes these on) goes
+ * to the job: pid 1 would drop them, having no handler of its own. */
+static void pass_on(int sig)
+{
+	if (init_job > 0)
+		(void)kill(init_job, sig);
+}
+
 static _Noreturn void init_run(const struct child_plan *p, pid_t job)
 {
 	const char *what;
+	init_job = job;
+	struct sigaction sa = {.sa_handler = pass_on};
+	for (int i = 0; box_passed_signals[i]; i++)
+		(void)sigaction(box_passed_signals[i], &sa, NULL);
 	if (caps_drop_all(p->job_uid, p->job_gid, p->groups, p->ngroups, p->as_root, &what) < 0)
 		_exit(125);
 	/* Changing ids cleared the parent-death signal: set it again, and
@@ -113,6 +129,11 @@ _Noreturn void child_run(const struct child_plan *p)
 	 * supervisor and no filesystem. A death before this line shows as
 	 * the channel's EOF below. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		_exit(125);
+	/* spxbox blocks the signals it passes on; the job starts with none */
+	sigset_t none;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		_exit(125);
 	if (channel_recv(p->sock, buf, sizeof(buf), &len, &fd) != MSG_GO)
 		_exit(125); /* the supervisor is gone */
@@ -215,6 +236,10 @@ _Noreturn void child_run(const struct child_plan *p)
 	r = channel_send(p->sock, MSG_NOTIFY_FD, NULL, 0, nfd);
 	close(nfd);
 	if (r < 0)
+		_exit(125);
+	/* created, not started (spxbox-oci): a read, which the filter
+	 * allows, until the supervisor says run; its end means it is gone */
+	if (p->gated && (read(p->sock, buf, sizeof(buf)) <= 0 || buf[0] != MSG_START))
 		_exit(125);
 	int err = -found;
 	if (found == 0) {

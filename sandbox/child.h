@@ -30,8 +30,14 @@ struct child_plan {
 	int ngroups;
 	const struct policy *custom; /* --seccomp-policy, or NULL */
 	struct rlimit nofile;	     /* the caller's open-file limit */
+	bool gated;		     /* wait for MSG_START before the execve */
 };
 
 _Noreturn void child_run(const struct child_plan *p);
+
+/* The signals spxbox passes on to the job, through the namespace's init,
+ * rather than dying of them (0-terminated): a container engine stops with
+ * SIGTERM and expects the job's exit, and the log's end, to follow. */
+extern const int box_passed_signals[];
 
 #endif

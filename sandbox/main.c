@@ -151,6 +151,27 @@ static int confine_supervisor(void)
 	return r;
 }
 
+static int head_fd = -1; /* --audit-head */
+
+/* Ends the log; its chain head goes to --audit-head's file, or to stderr
+ * in the line every program prints. */
+static void finish_log(struct audit_writer *log, const struct box_options *o, bool seal_only)
+{
+	if (head_fd < 0) {
+		(void)audit_log_finish(log, "spxbox", o->audit_log, seal_only);
+		return;
+	}
+	char head[CHAIN_HEX_LEN + 1];
+	int r = seal_only ? audit_writer_seal(log, head) : audit_writer_close(log, head);
+	if (r < 0)
+		fprintf(stderr, "spxbox: audit log %s FAILED (see above)\n", o->audit_log);
+	head[CHAIN_HEX_LEN - 1] = '\n';
+	if (write(head_fd, head, CHAIN_HEX_LEN) != CHAIN_HEX_LEN)
+		fprintf(stderr, "spxbox: --audit-head: %s\n", strerror(errno));
+	close(head_fd);
+	head_fd = -1;
+}
+
 /* Once the job has ended: how long a close may still hash a file, and how
  * long the file server may take to finish. */
 #define HASH_GRACE 20
@@ -165,7 +186,7 @@ static _Noreturn void stuck_exit(struct fs_server *srv, const struct box_options
 	fprintf(stderr, "spxbox: the job's file server did not finish within %.0f s; "
 			"leaving without it\n", END_GRACE);
 	if (srv->fs.log != NULL)
-		(void)audit_log_finish(srv->fs.log, "spxbox", o->audit_log, true);
+		finish_log(srv->fs.log, o, true);
 	fflush(NULL);
 	_exit(status);
 }
@@ -254,6 +275,23 @@ int main(int argc, char **argv)
 	if (o.same_cpu && (cpu = cpu_pin_here()) < 0)
 		return fail("--cpu same", strerror(-cpu));
 
+	/* Before any thread: each inherits the blocked set, and only the
+	 * supervisor's loop takes these signals, to pass them on. */
+	int sig_fd = supervise_signals();
+	if (sig_fd < 0)
+		return fail("blocking the signals passed to the job", strerror(-sig_fd));
+	int gate_fd = -1;
+	if (o.start_fifo != NULL &&
+	    (gate_fd = open(o.start_fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return fail("--start-fifo", strerror(errno));
+	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
+		return fail("--ready-fd", strerror(errno));
+	/* opened now: the confined supervisor opens nothing new at the end */
+	head_fd = o.audit_head == NULL ? -1
+		  : open(o.audit_head, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (o.audit_head != NULL && head_fd < 0)
+		return fail("--audit-head", strerror(errno));
+
 	struct staging st = {.ph_fd = -1};
 	struct cleaner cleaner = {.pid = -1};
 	struct fs_server srv = {.fs.proc_self_fd = -1};
@@ -308,6 +346,7 @@ int main(int argc, char **argv)
 		.job_gid = job_gid, .host_gid = ids.host_gid};
 	srv.fs.timeout = 1.0;
 	srv.fs.quota_bytes = (uint64_t)o.max_bytes;
+	srv.fs.read_only = o.read_only;
 	/* With --root spxbox serves ROOT itself, its caches sized as spxfs
 	 * sizes them; the job gets the caller's own limit back (child.c). */
 	struct rlimit caller_nofile;
@@ -351,7 +390,7 @@ int main(int argc, char **argv)
 					  .job_uid = job_uid, .job_gid = job_gid,
 					  .groups = ids.groups, .ngroups = ids.ngroups,
 					  .custom = o.seccomp_policy ? &custom : NULL,
-					  .nofile = caller_nofile};
+					  .nofile = caller_nofile, .gated = gate_fd >= 0};
 		child_run(&plan);
 	}
 	close(sv[1]);
@@ -387,7 +426,7 @@ int main(int argc, char **argv)
 			job_groups[i] = JOB_NOBODY;
 	struct supervisor sup = {.child = child, .sock = sv[0], .log = srv.fs.log,
 				 .groups = job_groups, .ngroups = njob_groups < 0 ? 0 : njob_groups,
-				 .allow_exec = o.allow_exec, .time_limit = o.time_limit,
+				 .allow_exec = o.allow_exec, .time_limit = o.time_limit, .sig_fd = sig_fd,
 				 .view = &view, .custom = o.seccomp_policy ? &custom : NULL};
 	int fuse_fd = -1, notify_fd = -1;
 	r = ns_write_maps(child, as_root);
@@ -413,7 +452,15 @@ int main(int argc, char **argv)
 			stuck_exit(&srv, &o, EXIT_FAILED);
 		goto out;
 	}
-	json_t *start = json_pack("{s:s, s:I, s:I, s:I}", "op", "start", "host_pid",
+	sup.notify_fd = notify_fd;
+	if (o.ready_fd >= 0) { /* spxbox-oci's create returns now */
+		if (write(o.ready_fd, "1", 1) != 1) /* spxbox-oci died: its start never comes */
+			fprintf(stderr, "spxbox: --ready-fd: %s\n", strerror(errno));
+		close(o.ready_fd);
+	}
+	/* Stopped before it was started: no start record; the exit tells. */
+	bool started = gate_fd < 0 || supervise_wait_start(&sup, gate_fd);
+	json_t *start = !started ? NULL : json_pack("{s:s, s:I, s:I, s:I}", "op", "start", "host_pid",
 				  (json_int_t)child, "uid", (json_int_t)job_uid, "gid",
 				  (json_int_t)job_gid);
 	if (start != NULL && ids.ngroups > 0) {
@@ -431,7 +478,6 @@ int main(int argc, char **argv)
 		json_object_set_new(start, "files_owner", json_pack("{s:I, s:I}", "uid",
 			(json_int_t)ids.host_uid, "gid", (json_int_t)ids.host_gid));
 	supervise_record(srv.fs.log, start);
-	sup.notify_fd = notify_fd;
 	r = supervise_run(&sup);
 	if (r < 0)
 		fail("supervising the job", strerror(-r));
@@ -470,7 +516,7 @@ out:
 	end_user_mount(&um);
 	fs_server_discard(&srv);
 	if (srv.fs.log != NULL)
-		(void)audit_log_finish(srv.fs.log, "spxbox", o.audit_log, false);
+		finish_log(srv.fs.log, &o, false);
 	spx_fs_caches_free(&srv.fs);
 	if (srv.fs.proc_self_fd >= 0)
 		close(srv.fs.proc_self_fd);

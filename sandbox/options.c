@@ -35,9 +35,14 @@ const char *box_options_usage(void)
 	       "  --tmp tmpfs|root      the job's /tmp: a private tmpfs, not recorded, gone\n"
 	       "                        with the job (default with --root), or DIR's own\n"
 	       "  --quiet               no closing line about refused system calls\n"
+	       "  --read-only           refuse every change to DIR (EROFS), as spxfs --read-only\n"
 	       "  --cpu same|any        run the job and its file server on one CPU, the one\n"
 	       "                        spxbox starts on (default for one-process jobs with\n"
 	       "                        --root), or wherever the scheduler puts them\n"
+	       "  --ready-fd N, --start-fifo PATH, --audit-head FILE\n"
+	       "                        for spxbox-oci: say on N when the job is set up, wait\n"
+	       "                        for a byte on PATH before it runs, write the log's\n"
+	       "                        chain head to FILE instead of stderr\n"
 	       "  --list-syscalls       print the default allowlist (docs/syscalls.md) and exit\n"
 	       "  -h, --help, -V, --version\n"
 	       "\n"
@@ -83,7 +88,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN,
+		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN, O_READY_FD, O_START_FIFO, O_AUDIT_HEAD, O_READ_ONLY,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
@@ -113,6 +118,10 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"tmp", required_argument, NULL, O_TMP},
 		{"quiet", no_argument, NULL, O_QUIET},
 		{"cpu", required_argument, NULL, O_CPU_PIN},
+		{"read-only", no_argument, NULL, O_READ_ONLY},
+		{"ready-fd", required_argument, NULL, O_READY_FD},
+		{"start-fifo", required_argument, NULL, O_START_FIFO},
+		{"audit-head", required_argument, NULL, O_AUDIT_HEAD},
 		{"list-syscalls", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -120,6 +129,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	};
 	memset(o, 0, sizeof(*o));
 	o->uid = o->gid = -1;
+	o->ready_fd = -1;
 	o->audit_sync = AUDIT_SYNC_BATCH;
 	optind = 0; /* 0, not 1: also resets glibc getopt's state from a previous parse */
 	opterr = 0;
@@ -217,6 +227,16 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 				return fail(o, "--cpu wants same or any", optarg);
 			cpu = optarg;
 			break;
+		case O_READY_FD: {
+			long fd;
+			if (parse_id(optarg, &fd) < 0 || fd < 3 || fd > 65535)
+				return fail(o, "--ready-fd wants a descriptor number of at least 3", optarg);
+			o->ready_fd = (int)fd;
+			break;
+		}
+		case O_START_FIFO: o->start_fifo = optarg; break;
+		case O_READ_ONLY: o->read_only = true; break;
+		case O_AUDIT_HEAD: o->audit_head = optarg; break;
 		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;
 		case 'V': return BOX_VERSION;
@@ -228,10 +248,14 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		return fail(o, "--root DIR is required (or --fs MOUNTPOINT)", NULL);
 	if (o->root != NULL && o->fs_mount != NULL)
 		return fail(o, "--root and --fs exclude each other", NULL);
+	if (o->fs_mount != NULL && o->read_only)
+		return fail(o, "--read-only is the serving spxfs's option with --fs", NULL);
 	if (o->fs_mount != NULL && o->max_bytes)
 		return fail(o, "--max-bytes is the serving spxfs's option with --fs", NULL);
 	if (optind >= argc)
 		return fail(o, "no COMMAND given (spxbox [OPTIONS] --root DIR -- COMMAND)", NULL);
+	if (o->audit_head != NULL && o->audit_log == NULL)
+		return fail(o, "--audit-head needs --audit-log", NULL);
 	if ((o->audit_key != NULL) && o->audit_log == NULL)
 		return fail(o, "--audit-key needs --audit-log", NULL);
 	o->command = argv + optind;

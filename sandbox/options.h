@@ -45,7 +45,14 @@ struct box_options {
 	const char *seccomp_policy; /* minijail-syntax file, or NULL */
 	bool tmp_in_root;   /* --tmp root: no private tmpfs on /tmp */
 	bool quiet;	    /* --quiet: no line about refused calls */
+	bool read_only;	    /* --read-only: spxfs refuses every change to DIR */
 	bool same_cpu;	    /* --cpu same: job and file server on one CPU (cpu_pin.h) */
+	/* for spxbox-oci (oci_create.c): say "set up" on ready_fd, then wait
+	 * for a byte on start_fifo before the job's execve; write the log's
+	 * chain head to audit_head instead of stderr */
+	int ready_fd;
+	const char *start_fifo;
+	const char *audit_head;
 	char **command;	     /* NULL-terminated */
 	char error[256];
 };

@@ -1,4 +1,5 @@
 #include "supervise.h"
+#include "child.h"
 #include "job_ids.h"
 #include "channel.h"
 #include "record.h"
@@ -11,6 +12,7 @@
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +251,53 @@ static int make_timer(double seconds)
 	return fd;
 }
 
+int supervise_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (int i = 0; box_passed_signals[i]; i++)
+		sigaddset(&set, box_passed_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+void supervise_pass_signal(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+	if (read(s->sig_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	(void)kill(s->child, (int)si.ssi_signo);
+	supervise_record(s->log, json_pack("{s:s, s:i, s:I}", "op", "signal", "signal",
+					   (int)si.ssi_signo, "from_pid", (json_int_t)si.ssi_pid));
+}
+
+bool supervise_wait_start(struct supervisor *s, int gate_fd)
+{
+	for (;;) {
+		struct pollfd p[3] = {
+			{.fd = gate_fd, .events = POLLIN},
+			{.fd = s->sig_fd, .events = POLLIN},
+			{.fd = s->sock, .events = 0}, /* hang-up: the job is gone */
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (p[1].revents & POLLIN) {
+			supervise_pass_signal(s);
+			return false;
+		}
+		if (p[2].revents & (POLLHUP | POLLERR))
+			return false;
+		char b;
+		if ((p[0].revents & POLLIN) && read(gate_fd, &b, 1) == 1)
+			return channel_send(s->sock, MSG_START, NULL, 0, -1) == 0;
+	}
+}
+
 int supervise_run(struct supervisor *s)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, s->child, 0);
@@ -266,13 +315,14 @@ int supervise_run(struct supervisor *s)
 	int execs = 0;
 	bool done = false;
 	while (!done) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{.fd = pidfd, .events = POLLIN},
 			{.fd = s->notify_fd, .events = POLLIN},
 			{.fd = s->sock, .events = POLLIN},
 			{.fd = timer, .events = POLLIN},
+			{.fd = s->sig_fd, .events = POLLIN},
 		};
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -303,6 +353,8 @@ int supervise_run(struct supervisor *s)
 			supervise_record(s->log, json_pack("{s:s, s:s, s:f}", "op", "limit", "limit",
 							   "time", "seconds", s->time_limit));
 		}
+		if (p[4].revents & POLLIN)
+			supervise_pass_signal(s);
 		if (p[0].revents & POLLIN)
 			done = true;
 	}

@@ -31,6 +31,7 @@ struct supervisor {
 	const struct job_view *view;
 	const struct policy *custom; /* errnos of --seccomp-policy, or NULL */
 	double time_limit; /* seconds, 0: none */
+	int sig_fd;	   /* signalfd of box_passed_signals, or -1 */
 	/* the supplementary groups as the job sees them: a setgroups to
 	 * exactly these changes nothing and succeeds; any other is refused */
 	const gid_t *groups;
@@ -49,6 +50,18 @@ struct supervisor {
 	int nrefused;
 	uint64_t refused_other;
 };
+
+/* Blocks box_passed_signals (child.h) in the calling thread (and every thread and
+ * process it starts after) and returns a signalfd for them, or -errno. */
+int supervise_signals(void);
+
+/* One signal read from sig_fd goes to the job, and into the log. */
+void supervise_pass_signal(struct supervisor *s);
+
+/* A created job (spxbox --start-fifo) waits in its last step before the
+ * execve: a byte on gate_fd lets it run (true); a signal first is passed
+ * on, and the job ends without running (false). */
+bool supervise_wait_start(struct supervisor *s, int gate_fd);
 
 /* Runs until the job has exited; 0 or -errno. */
 int supervise_run(struct supervisor *s);
