@@ -108,7 +108,7 @@ static int64_t append_locked(struct audit_writer *w, json_t *rec)
 	 * are rec's own, encoded once (no copy of the object into another). */
 	char *fields = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	size_t flen = fields != NULL ? strlen(fields) : 0;
-	size_t cap = flen + 3 * CHAIN_HEX_LEN + sizeof(when) + 64;
+	size_t cap = flen + (size_t)3 * CHAIN_HEX_LEN + sizeof(when) + 64;
 	char *text = fields != NULL && flen >= 2 ? malloc(cap) : NULL;
 	int n = text == NULL ? -1
 		: snprintf(text, cap, "{\"seq\":%" PRId64 ",\"time\":\"%s\"%s%.*s,\"prev\":\"%s\"}",
