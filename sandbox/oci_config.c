@@ -268,6 +268,27 @@ static int process(struct oci_plan *p, json_t *proc, char *err, size_t len)
 	return r < 0 ? bad(err, len, "too many arguments") : rlimits(p, proc, err, len);
 }
 
+int oci_config_from(const struct oci_paths *paths, json_t *cfg, const char *rootpath, int rootfs,
+		    struct oci_plan *plan, char *err, size_t errlen)
+{
+	memset(plan, 0, sizeof(*plan));
+	json_t *ann = json_object_get(cfg, "annotations");
+	plan->annotations = json_is_object(ann) ? json_incref(ann) : json_object();
+	json_t *proc = json_object_get(cfg, "process");
+	if (!json_is_object(proc))
+		return bad(err, errlen, "process: required");
+	if (add(plan, paths->spxbox) < 0 || add(plan, "--quiet") < 0 ||
+	    (json_is_true(json_object_get(json_object_get(cfg, "root"), "readonly")) &&
+	     add(plan, "--read-only") < 0) ||
+	    add2(plan, "--root", rootpath) < 0 || add2(plan, "--tmp", "root") < 0 ||
+	    add2(plan, "--start-fifo", paths->fifo) < 0 || add2(plan, "--ready-fd", "3") < 0)
+		return bad(err, errlen, "out of memory");
+	if (choices(paths, plan, err, errlen) < 0 || namespaces(plan, cfg, err, errlen) < 0 ||
+	    mounts(plan, cfg, rootfs, err, errlen) < 0)
+		return -1;
+	return process(plan, proc, err, errlen);
+}
+
 int oci_config_load(const struct oci_paths *paths, struct oci_plan *plan, char *err,
 		    size_t errlen)
 {
@@ -280,32 +301,17 @@ int oci_config_load(const struct oci_paths *paths, struct oci_plan *plan, char *
 	if (cfg == NULL)
 		return bad(err, errlen, "%s: line %d: %s", path, je.line, je.text);
 	int r = -1, rootfs = -1;
-	json_t *ann = json_object_get(cfg, "annotations");
-	plan->annotations = json_is_object(ann) ? json_incref(ann) : json_object();
 	const char *root = json_string_value(json_object_get(json_object_get(cfg, "root"), "path"));
-	json_t *proc = json_object_get(cfg, "process");
 	char rootpath[PATH_MAX];
-	if (root == NULL) {
+	if (root == NULL)
 		bad(err, errlen, "root.path: required");
-	} else if (!json_is_object(proc)) {
-		bad(err, errlen, "process: required");
-	} else if ((size_t)snprintf(rootpath, sizeof(rootpath), "%s%s%s",
-				    root[0] == '/' ? "" : paths->bundle, root[0] == '/' ? "" : "/",
-				    root) >= sizeof(rootpath)) {
+	else if ((size_t)snprintf(rootpath, sizeof(rootpath), "%s%s%s", root[0] == '/' ? "" : paths->bundle,
+				  root[0] == '/' ? "" : "/", root) >= sizeof(rootpath))
 		bad(err, errlen, "root.path: too long");
-	} else if ((rootfs = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	else if ((rootfs = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		bad(err, errlen, "root.path: %s: %s", rootpath, strerror(errno));
-	} else if (add(plan, paths->spxbox) < 0 || add(plan, "--quiet") < 0 ||
-		   (json_is_true(json_object_get(json_object_get(cfg, "root"), "readonly")) &&
-		    add(plan, "--read-only") < 0) ||
-		   add2(plan, "--root", rootpath) < 0 || add2(plan, "--tmp", "root") < 0 ||
-		   add2(plan, "--start-fifo", paths->fifo) < 0 || add2(plan, "--ready-fd", "3") < 0) {
-		bad(err, errlen, "out of memory");
-	} else if (choices(paths, plan, err, errlen) == 0 &&
-		   namespaces(plan, cfg, err, errlen) == 0 && mounts(plan, cfg, rootfs, err, errlen) == 0 &&
-		   process(plan, proc, err, errlen) == 0) {
-		r = 0;
-	}
+	else
+		r = oci_config_from(paths, cfg, rootpath, rootfs, plan, err, errlen);
 	if (rootfs >= 0)
 		close(rootfs);
 	json_decref(cfg);

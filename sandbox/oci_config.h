@@ -50,6 +50,11 @@ struct oci_paths {
 /* 0, or -1 with one line in err naming the field and why. */
 int oci_config_load(const struct oci_paths *paths, struct oci_plan *plan, char *err,
 		    size_t errlen);
+/* The same from a parsed config.json, its root at rootpath (rootfs, an
+ * O_PATH descriptor of it, answers which mount points exist). */
+int oci_config_from(const struct oci_paths *paths, json_t *cfg, const char *rootpath, int rootfs,
+		    struct oci_plan *plan, char *err, size_t errlen);
+/* Frees what a load or from made, also after a failure. */
 void oci_plan_free(struct oci_plan *plan);
 
 #endif
