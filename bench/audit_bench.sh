@@ -9,5 +9,5 @@ set -eu
 make_tarball
 TARGETS=(native spxfs spxfs-none spxfs-batch spxfs-strict)
 WORKLOADS=(untar smallfiles bigfile)
-ORDER=(untar-include rm-rf-include 5000-create 5000-stat 5000-unlink 1GiB-write 1GiB-read)
+ORDER=(untar-include rm-rf-include 5000-create 5000-stat 5000-unlink 1GiB-write 1GiB-read-cold 1GiB-read-warm)
 run_all "${1:-3}"
