@@ -27,6 +27,7 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -280,6 +281,15 @@ int main(int argc, char **argv)
 	int sig_fd = supervise_signals();
 	if (sig_fd < 0)
 		return fail("blocking the signals passed to the job", strerror(-sig_fd));
+	/* Joined before the clone, which then makes no network namespace:
+	 * the child, in its own user namespace, could not join one of the
+	 * host's. The supervisor never uses the network. */
+	if (o.netns != NULL) {
+		int nfd = open(o.netns, O_RDONLY | O_CLOEXEC);
+		if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
+			return fail("--netns", strerror(errno));
+		close(nfd);
+	}
 	int gate_fd = -1;
 	if (o.start_fifo != NULL &&
 	    (gate_fd = open(o.start_fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)

@@ -179,6 +179,26 @@ static int bind_into(int mnt, const char *name, int tree, bool dir)
 	return r;
 }
 
+/* /dev/shm: POSIX shared memory (shm_open, Python's multiprocessing,
+ * containers expect it) on a private tmpfs, gone with the job and, like
+ * the private /tmp, not recorded. */
+static int make_shm(int dev)
+{
+	static const char *const opts[] = {"mode", "1777", "size", "64m", NULL};
+	if (mkdirat(dev, "shm", 0755) < 0)
+		return -errno;
+	int point = openat(dev, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (point < 0)
+		return -errno;
+	int mnt = new_mount("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+			    point);
+	close(point);
+	if (mnt < 0)
+		return mnt;
+	close(mnt);
+	return 0;
+}
+
 static int make_dev(int onto, const struct view_sources *v)
 {
 	static const char *const opts[] = {"mode", "0755", "size", "64k", NULL};
@@ -196,7 +216,9 @@ static int make_dev(int onto, const struct view_sources *v)
 		if (symlinkat(links[i][0], mnt, links[i][1]) < 0)
 			r = -errno;
 	if (r == 0)
-		r = set_ro(mnt, false);
+		r = make_shm(mnt);
+	if (r == 0)
+		r = set_ro(mnt, false); /* not recursive: /dev/shm stays writable */
 	close(mnt);
 	return r;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int bad(char *err, size_t len, const char *fmt, ...)
@@ -115,6 +117,66 @@ static bool has_point(int rootfs, const char *dst)
 	return strchr(dst + 1, '/') == NULL || fstatat(rootfs, dst + 1, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* The directory a mount point goes in, opened beneath rootfs without
+ * following any symlink; -errno. */
+static int parent_beneath(int rootfs, const char *rel, char *base, size_t baselen)
+{
+	const char *slash = strrchr(rel, '/');
+	if (slash == NULL || (size_t)snprintf(base, baselen, "%s", slash + 1) >= baselen || !*base)
+		return -EINVAL;
+	char dir[PATH_MAX];
+	if ((size_t)(slash - rel) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, rel, (size_t)(slash - rel));
+	dir[slash - rel] = '\0';
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+					  RESOLVE_NO_XDEV};
+	int fd = (int)syscall(SYS_openat2, rootfs, dir, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+/* A bind onto a name the image lacks, in a directory it has. */
+static int add_point(struct oci_plan *p, int rootfs, const char *src, const char *dst)
+{
+	char base[NAME_MAX + 1];
+	int parent = src != NULL && p->npoints < OCI_MAX_POINTS
+			     ? parent_beneath(rootfs, dst + 1, base, sizeof(base))
+			     : -EINVAL;
+	if (parent < 0)
+		return -1;
+	close(parent);
+	struct stat st;
+	p->points[p->npoints].dir = stat(src, &st) == 0 && S_ISDIR(st.st_mode);
+	if ((p->points[p->npoints].path = strdup(dst + 1)) == NULL)
+		return -1;
+	p->npoints++;
+	return 0;
+}
+
+int oci_make_points(const struct oci_plan *plan, int rootfs, char *err, size_t errlen)
+{
+	for (int i = 0; i < plan->npoints; i++) {
+		char base[NAME_MAX + 1];
+		int parent = parent_beneath(rootfs, plan->points[i].path, base, sizeof(base));
+		int r = parent < 0 ? parent : 0;
+		if (r == 0 && plan->points[i].dir && mkdirat(parent, base, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		if (r == 0 && !plan->points[i].dir) {
+			int fd = openat(parent, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+			r = fd < 0 ? -errno : 0;
+			if (fd >= 0)
+				close(fd);
+		}
+		if (parent >= 0)
+			close(parent);
+		if (r < 0)
+			return bad(err, errlen, "making the mount point /%s: %s", plan->points[i].path,
+				   strerror(-r));
+	}
+	return 0;
+}
+
 static int mounts(struct oci_plan *p, json_t *cfg, int rootfs, char *err, size_t len)
 {
 	size_t i;
@@ -137,8 +199,8 @@ static int mounts(struct oci_plan *p, json_t *cfg, int rootfs, char *err, size_t
 			skip(p, dst, type ? type : "no type");
 			continue;
 		}
-		if (!has_point(rootfs, dst)) {
-			skip(p, dst, "the image has no such mount point");
+		if (!has_point(rootfs, dst) && (!is_bind || add_point(p, rootfs, src, dst) < 0)) {
+			skip(p, dst, "the image has no such mount point, nor a directory for it");
 			continue;
 		}
 		int r;
@@ -165,6 +227,14 @@ static int namespaces(struct oci_plan *p, json_t *cfg, char *err, size_t len)
 	json_t *ns;
 	json_array_foreach(list, i, ns) {
 		const char *type = json_string_value(json_object_get(ns, "type"));
+		const char *path = json_string_value(json_object_get(ns, "path"));
+		if (type != NULL && strcmp(type, "network") == 0 && path != NULL) {
+			/* the engine's network (Podman's bridge): the job's */
+			if (add2(p, "--netns", path) < 0)
+				return bad(err, len, "too many arguments");
+			network = true;
+			continue;
+		}
 		if (json_object_get(ns, "path") != NULL)
 			return bad(err, len,
 				   "linux.namespaces[%zu].path: joining an existing %s namespace is not "
@@ -310,8 +380,8 @@ int oci_config_load(const struct oci_paths *paths, struct oci_plan *plan, char *
 		bad(err, errlen, "root.path: too long");
 	else if ((rootfs = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		bad(err, errlen, "root.path: %s: %s", rootpath, strerror(errno));
-	else
-		r = oci_config_from(paths, cfg, rootpath, rootfs, plan, err, errlen);
+	else if ((r = oci_config_from(paths, cfg, rootpath, rootfs, plan, err, errlen)) == 0)
+		r = oci_make_points(plan, rootfs, err, errlen);
 	if (rootfs >= 0)
 		close(rootfs);
 	json_decref(cfg);
@@ -326,6 +396,8 @@ void oci_plan_free(struct oci_plan *plan)
 		free(plan->env[i]);
 	free(plan->env);
 	free(plan->audit_log);
+	for (int i = 0; i < plan->npoints; i++)
+		free(plan->points[i].path);
 	json_decref(plan->annotations);
 	memset(plan, 0, sizeof(*plan));
 }

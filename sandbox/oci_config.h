@@ -17,6 +17,7 @@
 
 #define OCI_MAX_ARGS 512
 #define OCI_MAX_RLIMITS 16
+#define OCI_MAX_POINTS 16
 
 struct oci_rlimit {
 	int resource;
@@ -35,6 +36,14 @@ struct oci_plan {
 	char *audit_log;
 	json_t *annotations; /* owned */
 	char skipped[512];   /* the mounts left out, for the runtime's log */
+	/* Mount points the image lacks below its top level (Podman's
+	 * /etc/hosts): made in the container's root before it starts, as
+	 * runc makes them (oci_make_points). */
+	struct {
+		char *path; /* relative to the root */
+		bool dir;
+	} points[OCI_MAX_POINTS];
+	int npoints;
 };
 
 /* Where spxbox-oci keeps a container's files. */
@@ -54,6 +63,11 @@ int oci_config_load(const struct oci_paths *paths, struct oci_plan *plan, char *
  * O_PATH descriptor of it, answers which mount points exist). */
 int oci_config_from(const struct oci_paths *paths, json_t *cfg, const char *rootpath, int rootfs,
 		    struct oci_plan *plan, char *err, size_t errlen);
+/* Makes plan's missing mount points in the root (rootfs), each name
+ * resolved beneath it without following a symlink: an image's link cannot
+ * send root's mkdir or create elsewhere. 0, or -1 with err set. */
+int oci_make_points(const struct oci_plan *plan, int rootfs, char *err, size_t errlen);
+
 /* Frees what a load or from made, also after a failure. */
 void oci_plan_free(struct oci_plan *plan);
 

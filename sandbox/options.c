@@ -28,6 +28,7 @@ const char *box_options_usage(void)
 	       "  --allow-fork          let the job create processes\n"
 	       "  --allow-exec          let the job exec (each exec is recorded with its hash)\n"
 	       "  --net                 keep the host network (and allow AF_INET/AF_INET6)\n"
+	       "  --netns PATH          join the network namespace at PATH (root; as --net)\n"
 	       "  --seccomp-policy FILE rules in minijail's syntax for the calls it names\n"
 	       "  --time-limit SEC      kill the job after SEC seconds of wall time (exit 124)\n"
 	       "  --cpu-time SEC, --memory SIZE, --max-files N, --max-file-size SIZE\n"
@@ -88,7 +89,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN, O_READY_FD, O_START_FIFO, O_AUDIT_HEAD, O_READ_ONLY,
+		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN, O_READY_FD, O_START_FIFO, O_AUDIT_HEAD, O_READ_ONLY, O_NETNS,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
@@ -119,6 +120,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"quiet", no_argument, NULL, O_QUIET},
 		{"cpu", required_argument, NULL, O_CPU_PIN},
 		{"read-only", no_argument, NULL, O_READ_ONLY},
+		{"netns", required_argument, NULL, O_NETNS},
 		{"ready-fd", required_argument, NULL, O_READY_FD},
 		{"start-fifo", required_argument, NULL, O_START_FIFO},
 		{"audit-head", required_argument, NULL, O_AUDIT_HEAD},
@@ -236,6 +238,10 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		}
 		case O_START_FIFO: o->start_fifo = optarg; break;
 		case O_READ_ONLY: o->read_only = true; break;
+		case O_NETNS:
+			o->netns = optarg;
+			o->net = true; /* its network is the job's: sockets as with --net */
+			break;
 		case O_AUDIT_HEAD: o->audit_head = optarg; break;
 		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;

@@ -46,6 +46,7 @@ struct box_options {
 	bool tmp_in_root;   /* --tmp root: no private tmpfs on /tmp */
 	bool quiet;	    /* --quiet: no line about refused calls */
 	bool read_only;	    /* --read-only: spxfs refuses every change to DIR */
+	const char *netns;  /* --netns: join this network namespace (implies --net) */
 	bool same_cpu;	    /* --cpu same: job and file server on one CPU (cpu_pin.h) */
 	/* for spxbox-oci (oci_create.c): say "set up" on ready_fd, then wait
 	 * for a byte on start_fifo before the job's execve; write the log's

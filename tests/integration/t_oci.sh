@@ -4,7 +4,7 @@
 # own command line, its refusals, as root and as an unprivileged user.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=27 # checked by finish (lib.sh)
+EXPECTED_CASES=29 # checked by finish (lib.sh)
 RT=$(cd "$SPX_BUILD/sandbox" && pwd)/spxbox-oci
 A=$SPX_BUILD/tools/spxaudit
 T=$(new_tmp)
@@ -57,6 +57,12 @@ check "podman run: the file it wrote is in its log with its hash" test \
 	= "$(printf 'hello\n' | sha256sum | cut -d' ' -f1)"
 # --rm's delete comes from conmon's exit command, after run returns
 check "podman run: no state is left after --rm" wait_for test ! -e "$OCI/$id"
+
+# Podman's default network: a namespace of the engine's, joined; the
+# /etc/hosts it binds has its mount point made in the container's root.
+expect "podman run with its default network: the engine's /etc/hosts is there" 0 "localhost" \
+	"${PR[@]}" run --rm --cidfile "$T/net.cid" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$IMG" cat /etc/hosts
+IDS+=("$(cat "$T/net.cid" 2>/dev/null)")
 
 # podman run -d, then podman stop: SIGTERM reaches the job, which ends;
 # the log says so and verifies.
@@ -131,6 +137,8 @@ cp -a "$T/img" "$T/b/rootfs"
 O=("$RT" --root "$T/oci2")
 expect "create of a bundle whose config.json lacks process.args: the field is named" 1 "process.args" \
 	sh -c "mkdir -p '$T/bad' && cp -a '$T/b/rootfs' '$T/bad/' && jq 'del(.process.args)' '$T/b/config.json' > '$T/bad/config.json' && cd '$T/bad' && ${O[*]} create bad1"
+expect "create of a bundle that joins a pid namespace: the field is named" 1 "linux.namespaces\[0\].path" \
+	sh -c "mkdir -p '$T/bad2' && cp -a '$T/b/rootfs' '$T/bad2/' && jq '.linux.namespaces[0] = {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}' '$T/b/config.json' > '$T/bad2/config.json' && cd '$T/bad2' && ${O[*]} create bad2"
 expect "state of an unknown ID" 1 "container does not exist: nosuch" "${O[@]}" state nosuch
 "${O[@]}" create --bundle "$T/b" --pid-file "$T/b.pid" c1 >/dev/null 2>&1
 expect "create of an ID that exists" 1 "container with id exists: c1" "${O[@]}" create --bundle "$T/b" c1
