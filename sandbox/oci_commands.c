@@ -157,15 +157,10 @@ int oci_delete(int argc, char **argv)
 	} else if (strcmp(status, "stopped") != 0 && (r = kill_and_wait(&st)) < 0) {
 		r = oci_fail("stopping %s: %s", st.id, strerror(-r));
 	} else {
-		static const char *const files[] = {"start", "head", "state.json"};
-		char path[PATH_MAX + 32];
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			snprintf(path, sizeof(path), "%s/%s", st.dir, files[i]);
-			if (unlink(path) < 0 && errno != ENOENT)
-				r = oci_fail("removing %s: %s", path, strerror(errno));
-		}
-		if (r == 0 && rmdir(st.dir) < 0)
-			r = oci_fail("removing %s: %s", st.dir, strerror(errno));
+		char what[PATH_MAX + 32];
+		int e = oci_state_remove(&st, what, sizeof(what));
+		if (e < 0)
+			r = oci_fail("removing %s: %s", what, strerror(-e));
 	}
 	oci_state_free(&st);
 	return r;

@@ -120,18 +120,6 @@ static int write_pid_file(const char *path, pid_t pid)
 	return r;
 }
 
-/* Removes what create made of ROOT/ID. */
-static void undo_dir(const struct oci_state *st)
-{
-	static const char *const files[] = {"start", "head", "state.json", "state.json.new"};
-	char path[PATH_MAX + 32];
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", st->dir, files[i]);
-		(void)unlink(path);
-	}
-	(void)rmdir(st->dir);
-}
-
 static int mkdir_p(const char *dir, mode_t mode)
 {
 	char buf[PATH_MAX];
@@ -269,8 +257,10 @@ int oci_create(int argc, char **argv)
 		status = launch(&st, &plan, console_socket, pid_file);
 		oci_plan_free(&plan);
 	}
-	if (status != 0)
-		undo_dir(&st);
+	if (status != 0) { /* what this create made, and only that */
+		char what[PATH_MAX + 32];
+		(void)oci_state_remove(&st, what, sizeof(what));
+	}
 	oci_state_free(&st);
 	return status;
 }

@@ -44,6 +44,21 @@ int oci_state_save(const struct oci_state *st)
 	return r;
 }
 
+int oci_state_remove(const struct oci_state *st, char *what, size_t len)
+{
+	static const char *const files[] = {"start", "head", "state.json", "state.json.new"};
+	char path[PATH_MAX + 32];
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", st->dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			snprintf(what, len, "%s", path);
+			return -errno;
+		}
+	}
+	snprintf(what, len, "%s", st->dir);
+	return rmdir(st->dir) < 0 ? -errno : 0;
+}
+
 static void copy(char *dst, size_t len, json_t *j, const char *key)
 {
 	const char *v = json_string_value(json_object_get(j, key));

@@ -35,6 +35,10 @@ int oci_state_dir(const char *root, const char *id, struct oci_state *st);
  * -errno. */
 int oci_state_save(const struct oci_state *st);
 
+/* Removes ROOT/ID and what spxbox-oci keeps in it (the audit log lives
+ * elsewhere and stays). 0 or -errno, with what in what. */
+int oci_state_remove(const struct oci_state *st, char *what, size_t len);
+
 /* Reads ROOT/ID/state.json. 0, -ENOENT for no such container, or -errno. */
 int oci_state_load(const char *root, const char *id, struct oci_state *st);
 void oci_state_free(struct oci_state *st);
