@@ -3,7 +3,7 @@
 # Runs as root (or through sudo) on Debian 12.
 set -eu
 pkgs=(
-	build-essential clang meson ninja-build pkg-config
+	build-essential clang meson ninja-build pkg-config scdoc
 	libfuse3-dev fuse3
 	libseccomp-dev libcap-dev libssl-dev libjansson-dev
 	check util-linux procps jq python3 cppcheck clang-tidy stress-ng busybox-static
