@@ -6,15 +6,21 @@
 # climbing to /etc/shadow and a bind mount of a host directory with a
 # secret; the job writes and reads files and tries all three. Then
 # spxaudit shows what it did, what it changed, and that the log is intact.
-# Run as root on Debian 12; installs what it needs.
+# Run as root on Debian 12; installs what it needs. SPX_BIN=/usr/bin runs
+# the installed programs (the Debian package's) instead of building.
 set -eu
 cd "$(dirname "$0")"
 [ "$(id -u)" -eq 0 ] || { echo "demo.sh: run as root (it makes a bind mount)" >&2; exit 2; }
 scripts/install-deps.sh
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends busybox-static >/dev/null 2>&1
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+if [ -n "${SPX_BIN:-}" ]; then
+	BOX=$SPX_BIN/spxbox AUDIT=$SPX_BIN/spxaudit
+else
+	[ -f build/build.ninja ] || meson setup build >/dev/null
+	ninja -C build >/dev/null
+	BOX=build/sandbox/spxbox AUDIT=build/tools/spxaudit
+fi
 
 demo=$(mktemp -d /tmp/spx-demo.XXXXXX)
 root=$demo/root log=$demo/job.log
@@ -44,19 +50,19 @@ echo "job: the bind mount /hostdir:";  ls /hostdir 2>&1
 echo "job: making a device node:";      mknod /null c 1 3 2>&1
 JOB
 echo "--- spxbox --allow-fork --allow-exec --root ROOT -- /bin/sh /job.sh"
-build/sandbox/spxbox --allow-fork --allow-exec --root "$root" --audit-log "$log" -- /bin/sh /job.sh 2>"$demo/stderr" || true
+"$BOX" --allow-fork --allow-exec --root "$root" --audit-log "$log" -- /bin/sh /job.sh 2>"$demo/stderr" || true
 head=$(sed -n 's/.*chain head \([0-9a-f]*\).*/\1/p' "$demo/stderr")
 
 echo "--- by default a job may neither fork nor exec again:"
-build/sandbox/spxbox --root "$root" --audit-log "$demo/nofork.log" -- /bin/sh -c 'ls; ls' 2>&1 | grep -v 'audit log' || true
-build/tools/spxaudit show --op denied,exec "$demo/nofork.log"
+"$BOX" --root "$root" --audit-log "$demo/nofork.log" -- /bin/sh -c 'ls; ls' 2>&1 | grep -v 'audit log' || true
+"$AUDIT" show --op denied,exec "$demo/nofork.log"
 
 echo "--- spxaudit changes: what the job left in ROOT"
-build/tools/spxaudit changes "$log"
+"$AUDIT" changes "$log"
 echo "--- spxaudit show --failed: what it tried and was refused"
-build/tools/spxaudit show --failed "$log"
+"$AUDIT" show --failed "$log"
 echo "--- spxaudit verify --head (the head spxbox printed)"
-build/tools/spxaudit verify --head "$head" "$log"
+"$AUDIT" verify --head "$head" "$log"
 echo "--- on the host, ROOT holds what the job wrote:"
 cat "$root/out.txt"
 ls -ln "$root/out.txt"
