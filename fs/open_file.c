@@ -184,10 +184,10 @@ void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, s
 	pthread_mutex_unlock(&h->lock);
 }
 
-void open_file_write_begin(struct open_file *h)
+bool open_file_write_begin(struct open_file *h)
 {
 	if (!h->audited)
-		return;
+		return false;
 	pthread_mutex_lock(&h->lock);
 	/* Before the reply: an open that follows the job's write must see
 	 * the file's new generation. Another descriptor (or a truncate)
@@ -197,12 +197,11 @@ void open_file_write_begin(struct open_file *h)
 	if (g != h->wr_gen + 1)
 		h->wr.sequential = false;
 	h->wr_gen = g;
+	return true;
 }
 
 void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n)
 {
-	if (!h->audited)
-		return;
 	account(&h->wr, off, buf, n);
 	pthread_mutex_unlock(&h->lock);
 }

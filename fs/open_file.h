@@ -39,8 +39,10 @@ void open_file_read(struct open_file *h, off_t off, const void *buf, size_t n, s
  * go out, which is the order a one-thread writer's next write can come);
  * open_file_wrote, after the reply, hashes and counts the data and gives
  * the place up. So a sequential writer's next write runs while this one
- * is hashed. Every begin is paired with one wrote. */
-void open_file_write_begin(struct open_file *h);
+ * is hashed. begin returns whether there is an account to keep: only
+ * then may wrote be called. Without one, h may be released and freed as
+ * soon as the reply is out, so the caller must not touch it again. */
+bool open_file_write_begin(struct open_file *h);
 void open_file_wrote(struct open_file *h, off_t off, const void *buf, size_t n);
 /* A read or write that failed with err: counted, the first one named. */
 void open_file_failed(struct open_file *h, bool writing, int err);

@@ -263,10 +263,13 @@ void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off
 		fuse_reply_err(req, e);
 		return;
 	}
-	/* Hashed after the reply: the job's next write meanwhile */
-	open_file_write_begin(handle(fi));
+	/* Hashed after the reply: the job's next write meanwhile. Without
+	 * an account the handle may be freed once the reply is out. */
+	struct open_file *h = handle(fi);
+	bool account = open_file_write_begin(h);
 	fuse_reply_write(req, (size_t)n);
-	open_file_wrote(handle(fi), off, buf, (size_t)n);
+	if (account)
+		open_file_wrote(h, off, buf, (size_t)n);
 }
 
 void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
