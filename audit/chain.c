@@ -114,8 +114,8 @@ int chain_sha256_fd_until(int fd, char out[CHAIN_HEX_LEN], const _Atomic int64_t
 	unsigned int len = 0;
 	ssize_t n = -1;
 	bool late = false;
-	if (md != NULL && buf != NULL && chain_sha256() != NULL &&
-	    EVP_DigestInit_ex(md, chain_sha256(), NULL) == 1) {
+	const EVP_MD *sha = chain_sha256();
+	if (md != NULL && buf != NULL && sha != NULL && EVP_DigestInit_ex(md, sha, NULL) == 1) {
 		unsigned chunks = 0;
 		while ((n = read(fd, buf, 1 << 16)) > 0) {
 			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)

@@ -29,8 +29,6 @@ static _Noreturn void die(const struct child_plan *p, const char *what, int err)
 	_exit(125);
 }
 
-/* The namespace's init: no capabilities, reaps every process, and exits
- * with the job's status (128+N for a signal, as a shell reports it). */
 const int box_passed_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, 0};
 
 static volatile pid_t init_job;
@@ -43,6 +41,8 @@ static void pass_on(int sig)
 		(void)kill(init_job, sig);
 }
 
+/* The namespace's init: no capabilities, reaps every process, and exits
+ * with the job's status (128+N for a signal, as a shell reports it). */
 static _Noreturn void init_run(const struct child_plan *p, pid_t job)
 {
 	const char *what;

@@ -27,9 +27,9 @@
 #include "writer.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>

@@ -89,7 +89,8 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 	enum {
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
-		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN, O_READY_FD, O_START_FIFO, O_AUDIT_HEAD, O_READ_ONLY, O_NETNS,
+		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN, O_READY_FD,
+		O_START_FIFO, O_AUDIT_HEAD, O_READ_ONLY, O_NETNS,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},

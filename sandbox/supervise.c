@@ -263,7 +263,8 @@ int supervise_signals(void)
 	return fd < 0 ? -errno : fd;
 }
 
-void supervise_pass_signal(struct supervisor *s)
+/* One signal read from sig_fd goes to the job, and into the log. */
+static void pass_signal(struct supervisor *s)
 {
 	struct signalfd_siginfo si;
 	if (read(s->sig_fd, &si, sizeof(si)) != sizeof(si))
@@ -287,7 +288,7 @@ bool supervise_wait_start(struct supervisor *s, int gate_fd)
 			return false;
 		}
 		if (p[1].revents & POLLIN) {
-			supervise_pass_signal(s);
+			pass_signal(s);
 			return false;
 		}
 		if (p[2].revents & (POLLHUP | POLLERR))
@@ -354,7 +355,7 @@ int supervise_run(struct supervisor *s)
 							   "time", "seconds", s->time_limit));
 		}
 		if (p[4].revents & POLLIN)
-			supervise_pass_signal(s);
+			pass_signal(s);
 		if (p[0].revents & POLLIN)
 			done = true;
 	}

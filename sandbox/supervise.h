@@ -51,12 +51,10 @@ struct supervisor {
 	uint64_t refused_other;
 };
 
-/* Blocks box_passed_signals (child.h) in the calling thread (and every thread and
- * process it starts after) and returns a signalfd for them, or -errno. */
+/* Blocks box_passed_signals (child.h) in the calling thread (and every
+ * thread and process it starts after) and returns a signalfd for them, or
+ * -errno. */
 int supervise_signals(void);
-
-/* One signal read from sig_fd goes to the job, and into the log. */
-void supervise_pass_signal(struct supervisor *s);
 
 /* A created job (spxbox --start-fifo) waits in its last step before the
  * execve: a byte on gate_fd lets it run (true); a signal first is passed
