@@ -102,24 +102,6 @@ static _Noreturn void exec_spxbox(const struct oci_plan *plan, int ready, int tt
 	_exit(125);
 }
 
-static int write_pid_file(const char *path, pid_t pid)
-{
-	char tmp[PATH_MAX];
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.spx-new", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	int r = write(fd, buf, (size_t)n) == n ? 0 : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	return r;
-}
-
 static int mkdir_p(const char *dir, mode_t mode)
 {
 	char buf[PATH_MAX];
@@ -169,7 +151,9 @@ static int launch(struct oci_state *st, const struct oci_plan *plan, const char 
 	}
 	st->pid = pid;
 	st->start_time = oci_proc_start_time(pid);
-	if (pid_file != NULL && (r = write_pid_file(pid_file, pid)) < 0) {
+	char pid_text[24];
+	int n_pid = snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+	if (pid_file != NULL && (r = oci_write_file(pid_file, pid_text, (size_t)n_pid)) < 0) {
 		kill(pid, SIGKILL);
 		return oci_fail("--pid-file %s: %s", pid_file, strerror(-r));
 	}

@@ -27,6 +27,24 @@ int oci_state_dir(const char *root, const char *id, struct oci_state *st)
 	return 0;
 }
 
+int oci_write_file(const char *path, const char *text, size_t len)
+{
+	char tmp[PATH_MAX + 8];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	int r = write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}
+
 int oci_state_save(const struct oci_state *st)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:O}", "id", st->id, "bundle",
@@ -34,13 +52,14 @@ int oci_state_save(const struct oci_state *st)
 			      (json_int_t)st->pid, "start_time", (json_int_t)st->start_time,
 			      "started", st->started, "annotations",
 			      st->annotations ? st->annotations : json_null());
-	char tmp[PATH_MAX + 16], path[PATH_MAX + 16];
-	snprintf(tmp, sizeof(tmp), "%s/state.json.new", st->dir);
-	snprintf(path, sizeof(path), "%s/state.json", st->dir);
-	int r = j == NULL ? -ENOMEM : json_dump_file(j, tmp, JSON_COMPACT) == 0 ? 0 : -EIO;
+	char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
+	if (text == NULL)
+		return -ENOMEM;
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/state.json", st->dir);
+	int r = oci_write_file(path, text, strlen(text));
+	free(text);
 	return r;
 }
 

@@ -31,6 +31,10 @@ bool oci_id_valid(const char *id);
 /* ROOT/ID into st->dir; 0 or -ENAMETOOLONG. */
 int oci_state_dir(const char *root, const char *id, struct oci_state *st);
 
+/* Writes text to path whole or not at all: into PATH.new, renamed over
+ * path. 0 or -errno. (state.json, and the engine's pid file.) */
+int oci_write_file(const char *path, const char *text, size_t len);
+
 /* Writes state.json atomically (a new file renamed over the old). 0 or
  * -errno. */
 int oci_state_save(const struct oci_state *st);
