@@ -343,11 +343,18 @@ struct audit_writer *audit_log_create(const char *path, enum audit_sync sync,
 	return w;
 }
 
-int audit_log_finish(struct audit_writer *w, const char *program, const char *path, bool seal_only)
+int audit_log_finish(struct audit_writer *w, const char *program, const char *path,
+		     bool seal_only, int head_fd)
 {
 	char head[CHAIN_HEX_LEN];
 	int r = seal_only ? audit_writer_seal(w, head) : audit_writer_close(w, head);
-	fprintf(stderr, "%s: audit log %s %s; chain head %s\n", program, path,
-		r == 0 ? "closed" : "FAILED (see above)", head);
+	if (head_fd < 0 || r < 0)
+		fprintf(stderr, "%s: audit log %s %s; chain head %s\n", program, path,
+			r == 0 ? "closed" : "FAILED (see above)", head);
+	if (head_fd >= 0) {
+		head[CHAIN_HEX_LEN - 1] = '\n'; /* in place of the NUL */
+		if (write(head_fd, head, CHAIN_HEX_LEN) != CHAIN_HEX_LEN)
+			fprintf(stderr, "%s: writing the chain head: %s\n", program, strerror(errno));
+	}
 	return r;
 }

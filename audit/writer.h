@@ -76,8 +76,10 @@ struct audit_writer *audit_log_create(const char *path, enum audit_sync sync,
 /* Closes the log (only seals it with seal_only, see audit_writer_seal) and
  * prints "PROGRAM: audit log PATH closed; chain head HEX" (or FAILED) on
  * stderr: the head lets a caller who keeps it elsewhere catch truncation
- * (spxaudit verify --head). 0 or -EIO. */
+ * (spxaudit verify --head). With head_fd >= 0 the head goes there instead,
+ * as one line (a runtime in front of spxbox keeps it, and the job's
+ * stderr stays the job's); only a failure is said on stderr. 0 or -EIO. */
 int audit_log_finish(struct audit_writer *w, const char *program, const char *path,
-		     bool seal_only);
+		     bool seal_only, int head_fd);
 
 #endif

@@ -267,6 +267,6 @@ out_table:
 	if (fs.proc_self_fd >= 0)
 		close(fs.proc_self_fd);
 	if (fs.log != NULL)
-		(void)audit_log_finish(fs.log, "spxfs", opts.audit_log, false);
+		(void)audit_log_finish(fs.log, "spxfs", opts.audit_log, false, -1);
 	return status;
 }

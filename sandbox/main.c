@@ -158,18 +158,9 @@ static int head_fd = -1; /* --audit-head */
  * in the line every program prints. */
 static void finish_log(struct audit_writer *log, const struct box_options *o, bool seal_only)
 {
-	if (head_fd < 0) {
-		(void)audit_log_finish(log, "spxbox", o->audit_log, seal_only);
-		return;
-	}
-	char head[CHAIN_HEX_LEN + 1];
-	int r = seal_only ? audit_writer_seal(log, head) : audit_writer_close(log, head);
-	if (r < 0)
-		fprintf(stderr, "spxbox: audit log %s FAILED (see above)\n", o->audit_log);
-	head[CHAIN_HEX_LEN - 1] = '\n';
-	if (write(head_fd, head, CHAIN_HEX_LEN) != CHAIN_HEX_LEN)
-		fprintf(stderr, "spxbox: --audit-head: %s\n", strerror(errno));
-	close(head_fd);
+	(void)audit_log_finish(log, "spxbox", o->audit_log, seal_only, head_fd);
+	if (head_fd >= 0)
+		close(head_fd);
 	head_fd = -1;
 }
 
