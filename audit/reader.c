@@ -155,6 +155,13 @@ static int check_record(struct audit_reader *r, json_t *rec, const struct chain_
 void audit_verify(FILE *f, const struct chain_key *key, const char *head,
 		  struct audit_verify_result *res)
 {
+	audit_verify_each(f, key, head, res, NULL, NULL);
+}
+
+void audit_verify_each(FILE *f, const struct chain_key *key, const char *head,
+		       struct audit_verify_result *res, bool (*each)(json_t *rec, void *ctx),
+		       void *ctx)
+{
 	memset(res, 0, sizeof(*res));
 	struct audit_reader *r = audit_reader_new(f);
 	if (r == NULL) {
@@ -164,9 +171,16 @@ void audit_verify(FILE *f, const struct chain_key *key, const char *head,
 	unsigned char prev[CHAIN_LEN] = {0};
 	bool ended = false, failed = false;
 	json_t *rec;
-	enum audit_next n;
-	while (!failed && (n = audit_reader_next(r, &rec)) == AUDIT_RECORD) {
+	enum audit_next n = AUDIT_EOF;
+	bool feeding = each != NULL, foreign = false;
+	while ((!failed || feeding) && (n = audit_reader_next(r, &rec)) == AUDIT_RECORD) {
+		if (failed) { /* past the break, the rest is still shown, unverified */
+			feeding = each(rec, ctx);
+			json_decref(rec);
+			continue;
+		}
 		if (res->records == 0 && !is_header(rec)) {
+			foreign = true;
 			say(res, VERIFY_NOT_A_LOG, 1, "not an spx audit log (no header record)");
 			failed = true;
 		} else if (res->records == 0 && key != NULL && key->len > 0 &&
@@ -180,6 +194,9 @@ void audit_verify(FILE *f, const struct chain_key *key, const char *head,
 		} else {
 			failed = check_record(r, rec, key, prev, &ended, res) < 0;
 		}
+		if (feeding && !foreign)
+			feeding = each(rec, ctx);
+		feeding = feeding && !foreign;
 		json_decref(rec);
 	}
 	chain_hex(prev, res->head);

@@ -59,4 +59,13 @@ struct audit_verify_result {
 void audit_verify(FILE *f, const struct chain_key *key, const char *head,
 		  struct audit_verify_result *res);
 
+/* The same, and each record read is also given to each (a new reference
+ * is not passed: borrow it), in order, the header included, also past a
+ * break in the chain, so that one pass both verifies a log and shows it;
+ * each returns false to be called no more. Nothing is given for a file
+ * that is not a log. */
+void audit_verify_each(FILE *f, const struct chain_key *key, const char *head,
+		       struct audit_verify_result *res, bool (*each)(json_t *rec, void *ctx),
+		       void *ctx);
+
 #endif

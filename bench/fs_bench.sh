@@ -4,8 +4,8 @@
 # one CPU by hand) and bindfs, in one run: unpack a tarball of
 # /usr/include and rm -rf it; create, stat and unlink 5,000 files; write
 # 1 GiB with fsync, read it back cold and again from the page cache.
-# spx runs with its audit log on (--audit-sync batch), the others have
-# none. Medians of RUNS (default 3) and the ratio to native, for a backing
+# spx runs without a log (spxfs) and with its audit log on (-batch:
+# --audit-sync batch); the others have none. Medians of RUNS (default 3) and the ratio to native, for a backing
 # directory on ext4 and on a tmpfs (both unless one is named). Run as root
 # from a built tree.
 set -eu
@@ -18,8 +18,9 @@ export BENCH_FS=$2
 command -v bindfs >/dev/null || apt-get install -y -q --no-install-recommends bindfs >/dev/null
 bench/build-passthrough-hp.sh >/dev/null
 make_tarball
-TARGETS=(native spxfs-batch spxbox-batch passthrough_hp passthrough_hp-pinned bindfs)
-WORKLOADS=(untar smallfiles bigfile)
+# FS_TARGETS, FS_WORKLOADS: a subset, for measuring one lever
+read -r -a TARGETS <<<"${FS_TARGETS:-native spxfs spxfs-batch spxbox-batch passthrough_hp passthrough_hp-pinned bindfs}"
+read -r -a WORKLOADS <<<"${FS_WORKLOADS:-untar smallfiles bigfile}"
 ORDER=(untar-include rm-rf-include 5000-create 5000-stat 5000-unlink 1GiB-write 1GiB-read-cold 1GiB-read-warm)
 run_all "$1"
 "$SPXBOX" --version

@@ -106,10 +106,11 @@ print_table() {
 	for t in "${TARGETS[@]}"; do printf -- '---|'; done
 	echo
 	for n in "${ORDER[@]}"; do
+		[ -n "${SAMPLES[${TARGETS[0]},$n]:-}" ] || continue # a workload not run
 		printf '| %s |' "$n"
-		base=$(echo ${SAMPLES[native,$n]} | tr ' ' '\n' | median)
+		base=$(echo ${SAMPLES[native,$n]:-} | tr ' ' '\n' | median)
 		for t in "${TARGETS[@]}"; do
-			v=$(echo ${SAMPLES[$t,$n]} | tr ' ' '\n' | median)
+			v=$(echo ${SAMPLES[$t,$n]:-} | tr ' ' '\n' | median)
 			printf ' %s ms %sx |' "$v" "$(awk -v a="$v" -v b="$base" 'BEGIN{printf "%.2f", (b>0? a/b : 0)}')"
 		done
 		echo

@@ -23,6 +23,7 @@ struct spx_inode {
 	struct spx_inode *lru_prev, *lru_next; /* listed iff evictable */
 	bool on_lru;
 	_Atomic uint64_t gen; /* content generation (inode_gen) */
+	_Atomic uint64_t cache_stamp; /* inode_cache_still_valid; 0: none */
 };
 
 struct inode_table {
@@ -238,6 +239,11 @@ int inode_table_link_of(struct inode_table *t, struct spx_inode *in, uint64_t *p
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r;
+}
+
+bool inode_cache_still_valid(struct spx_inode *in, uint64_t stamp)
+{
+	return stamp != 0 && atomic_exchange(&in->cache_stamp, stamp) == stamp;
 }
 
 uint64_t inode_gen(const struct spx_inode *in)

@@ -17,6 +17,7 @@
 #ifndef SPX_INODE_TABLE_H
 #define SPX_INODE_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -90,6 +91,11 @@ mode_t inode_type(const struct spx_inode *in);
 uint64_t inode_gen(const struct spx_inode *in);
 /* Records a change to in's data; returns the new generation. */
 uint64_t inode_changed(struct spx_inode *in);
+
+/* Whether the kernel may keep what it cached of in's pages from an
+ * earlier open: the host file's state now (stamp: its size, mtime and
+ * ctime) is the one the last open saw. Records stamp for the next. */
+bool inode_cache_still_valid(struct spx_inode *in, uint64_t stamp);
 
 struct inode_table_stats {
 	size_t inodes;

@@ -16,6 +16,9 @@ pkgs=(
 	debhelper dpkg-dev lintian man-db
 	# the container engines spxbox-oci runs under (tests/integration/t_oci.sh)
 	podman conmon runc containerd uidmap slirp4netns fuse-overlayfs
+	# the report in a real browser, the provenance checked by in-toto's own
+	# tools (tests/integration/t_report.sh, t_provenance.sh)
+	chromium in-toto
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "logfile.h"
 #include "reader.h"
+#include "verified_log.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -20,18 +21,11 @@ int cmd_verify(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "k:H:", longopts, NULL)) != -1) {
 		if (c == 'k') {
-			int r = chain_key_load(optarg, &key);
-			if (r < 0) {
-				fprintf(stderr, "spxaudit: key '%s': %s\n", optarg,
-					r == -EINVAL ? "must hold 16 to 1024 bytes" : strerror(-r));
+			if (verified_log_key_option(optarg, &key) != EXIT_OK)
 				return EXIT_USAGE;
-			}
 		} else if (c == 'H') {
-			unsigned char raw[CHAIN_LEN];
-			if (chain_unhex(optarg, raw) < 0) {
-				fprintf(stderr, "spxaudit: --head wants 64 lowercase hex digits\n");
+			if (verified_log_head_option(optarg) != EXIT_OK)
 				return EXIT_USAGE;
-			}
 			head = optarg;
 		} else {
 			fprintf(stderr, "spxaudit: verify: unknown option '%s'\n", argv[optind - 1]);

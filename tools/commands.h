@@ -11,5 +11,7 @@ int cmd_changes(int argc, char **argv);
 int cmd_reads(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_provenance(int argc, char **argv);
 
 #endif

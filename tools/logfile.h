@@ -16,6 +16,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_INCOMPLETE = 3, /* verify: torn tail or no end record */
 	EXIT_UNREADABLE = 4, /* missing, unreadable, empty or not an spx audit log */
+	EXIT_OUTPUT = 5,     /* report, provenance: the output could not be written */
 };
 
 /* Called for each record (the header included); return false to stop. */

@@ -20,15 +20,24 @@ static const char usage[] =
 	"  verify [--key FILE] [--head HASH] LOG\n"
 	"                                   check the hash chain; --head catches truncation\n"
 	"  diff [--json] LOG1 LOG2          files read or written differently by two runs\n"
+	"  report [--key FILE] [--head HASH] [-o FILE] LOG\n"
+	"                                   one self-contained HTML page of what the job did\n"
+	"  provenance [--name STEP] [--statement] [--allow-incomplete] [--key FILE]\n"
+	"             [--head HASH] [-o FILE] LOG\n"
+	"                                   the job as in-toto link metadata (or, with\n"
+	"                                   --statement, a SLSA provenance statement)\n"
 	"\n"
 	"FILTERS: --op OP[,OP]  --path GLOB  --pid PID  --since TIME  --until TIME  --failed\n"
 	"         (TIME is RFC 3339 UTC, e.g. 2026-11-29T07:31:00Z)\n"
+	"OUTPUT: -o, --output FILE (report, provenance; written whole or not at all;\n"
+	"        default standard output)\n"
 	"LOG may be - for standard input.\n"
 	"\n"
-	"Exit status: 0 fine; 1 verify: broken chain (tampering, wrong key, --head mismatch),\n"
-	"diff: the runs differ, others: a malformed record mid-log; 2 usage error;\n"
-	"3 verify: intact but incomplete (torn tail, no end record); 4 missing, unreadable,\n"
-	"empty or not an spx audit log.\n";
+	"Exit status: 0 fine; 1 verify, report, provenance: broken chain (tampering, wrong key,\n"
+	"--head mismatch), diff: the runs differ, others: a malformed record mid-log; 2 usage\n"
+	"error; 3 verify, report, provenance: intact but incomplete (torn tail, no end record);\n"
+	"4 missing, unreadable, empty or not an spx audit log; 5 report, provenance: the\n"
+	"output could not be written.\n";
 
 int main(int argc, char **argv)
 {
@@ -63,6 +72,10 @@ int main(int argc, char **argv)
 		return cmd_verify(argc, argv);
 	if (strcmp(cmd, "diff") == 0)
 		return cmd_diff(argc, argv);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(argc, argv);
+	if (strcmp(cmd, "provenance") == 0)
+		return cmd_provenance(argc, argv);
 	fprintf(stderr, "spxaudit: unknown command '%s' (try 'spxaudit --help')\n", cmd);
 	return EXIT_USAGE;
 }

@@ -12,7 +12,7 @@ P=$(find "$I" -path '*/bin/spxbox' -printf '%h\n' | head -1)
 PREFIX=$(dirname "${P:-/nonexistent/bin}")
 check "the four programs are in bin/" sh -c "cd '$P' && test -x spxfs && test -x spxbox && test -x spxbox-oci && test -x spxaudit"
 check "five man pages are in share/man" sh -c "cd '$PREFIX/share/man' && test -s man1/spxfs.1 && test -s man1/spxbox.1 && test -s man1/spxbox-oci.1 && test -s man1/spxaudit.1 && test -s man5/spx-audit-log.5"
-check "bash completion for each program, and the docs" sh -c "cd '$PREFIX/share' && for p in spxfs spxbox spxbox-oci spxaudit; do test -s bash-completion/completions/\$p || exit 1; done && test -s doc/spx/audit-format.md"
+check "bash completion for each program, and the docs" sh -c "cd '$PREFIX/share' && for p in spxfs spxbox spxbox-oci spxaudit; do test -s bash-completion/completions/\$p || exit 1; done && test -s doc/spx/audit-format.md && test -s doc/spx/design.md"
 
 # --help and the man page list the same long options: every option --help
 # names is in the page's OPTIONS (and COMMANDS) sections, and every option
