@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <stdio.h>
@@ -93,6 +94,7 @@ const struct daemon_call daemon_calls[] = {
 	/* the spxbox supervisor: notifications, the job's process, its end */
 	{"ioctl", "isatty(): stdio and the sanitizers ask before writing to stderr", "request TCGETS",
 	 false},
+	{"ioctl", "--undo-dir: a reflink of a file's pre-image", "request FICLONE", false},
 	{"seccomp", "libseccomp's queries before answering notifications",
 	 "operation SECCOMP_GET_NOTIF_SIZES, SECCOMP_GET_ACTION_AVAIL", true},
 	{"ioctl", "seccomp notifications", "request SECCOMP_IOCTL_NOTIF_RECV, _SEND, _ID_VALID",
@@ -215,8 +217,12 @@ static int add_calls(scmp_filter_ctx ctx, bool supervisor)
 		SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID};
 	struct scmp_arg_cmp tty = {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu,
 				   .datum_b = TCGETS};
+	struct scmp_arg_cmp clone_file = {.arg = 1, .op = SCMP_CMP_MASKED_EQ,
+					  .datum_a = 0xffffffffu, .datum_b = (uint32_t)FICLONE};
 	if (r == 0)
 		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &tty);
+	if (r == 0)
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &clone_file);
 	for (size_t i = 0; r == 0 && supervisor && i < 3; i++) {
 		struct scmp_arg_cmp q = {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu,
 					 .datum_b = (uint32_t)notify_ioctls[i]};

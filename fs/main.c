@@ -4,6 +4,7 @@
 #include "open_file.h"
 #include "options.h"
 #include "self_confine.h"
+#include "undo.h"
 #include "spx_config.h"
 #include "spxfs.h"
 #include "startup.h"
@@ -98,6 +99,8 @@ static struct audit_writer *open_log(const struct spxfs_options *opts, char *err
 		"root", root, "mountpoint", mnt, "options", "read_only", opts->read_only, "sync",
 		sync_names[opts->audit_sync], "level", opts->audit_all ? "all" : "ops", "fuse",
 		opts->fuse_opts, "cache_timeout", opts->cache_timeout);
+	undo_header_options(json_object_get(header, "options"), opts->undo_dir, opts->undo_max,
+			    opts->undo_continue);
 	bool bad_key;
 	struct audit_writer *w = audit_log_create(opts->audit_log, (enum audit_sync)opts->audit_sync,
 						  opts->audit_key, header, err, errlen, &bad_key);
@@ -112,15 +115,18 @@ static struct audit_writer *open_log(const struct spxfs_options *opts, char *err
  * unmounter is forked first: it keeps the one power to unmount. */
 static int confine(struct spx_fs *fs, int root_fd, bool read_only)
 {
+	struct landlock_grant grants[2] = {
+		{.fd = root_fd, .access = read_only ? landlock_dir_ro() : landlock_dir_rw()}};
+	size_t n = 1;
+	if (fs->undo != NULL)
+		grants[n++] = (struct landlock_grant){undo_store_fd(fs->undo), landlock_dir_rw()};
 	/* /proc/self must be resolved by the process that serves, which is
 	 * the daemonized child; and before Landlock, which would refuse it. */
 	fs->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fs->proc_self_fd < 0)
 		return die(EXIT_RUNTIME, "cannot open /proc/self/fd: is /proc mounted?");
-	const struct landlock_grant root = {
-		.fd = root_fd, .access = read_only ? landlock_dir_ro() : landlock_dir_rw()};
 	char err[300];
-	if (self_confine("spxfs", &root, 1, false, err, sizeof(err)) < 0) {
+	if (self_confine("spxfs", grants, n, false, err, sizeof(err)) < 0) {
 		char line[340];
 		snprintf(line, sizeof(line), "cannot confine itself: %s", err);
 		return die(EXIT_RUNTIME, line);
@@ -179,6 +185,21 @@ int main(int argc, char **argv)
 		.placeholders_fd = -1,
 		.quota_bytes = (uint64_t)opts.max_bytes,
 	};
+	if (opts.undo_dir != NULL) {
+		/* before the log, whose header names it; out of the job's reach */
+		if (startup_reaches(opts.root, opts.undo_dir) ||
+		    startup_reaches(opts.mountpoint, opts.undo_dir)) {
+			close(root_fd);
+			return die(EXIT_USAGE, "--undo-dir is inside ROOT or MOUNTPOINT, where the "
+					       "job could rewrite it");
+		}
+		fs.undo = undo_store_open(opts.undo_dir, (uint64_t)opts.undo_max,
+					  opts.undo_continue, err, sizeof(err));
+		if (fs.undo == NULL) {
+			close(root_fd);
+			return die(EXIT_USAGE, err);
+		}
+	}
 	if (opts.audit_log != NULL) {
 		int r = startup_check_log(opts.audit_log, opts.root, opts.mountpoint, err,
 					  sizeof(err));
@@ -187,6 +208,7 @@ int main(int argc, char **argv)
 			r = -1;
 		if (r < 0) {
 			close(root_fd);
+			undo_store_free(fs.undo);
 			return die(code, err);
 		}
 		fs.audit_all = opts.audit_all;
@@ -268,5 +290,6 @@ out_table:
 		close(fs.proc_self_fd);
 	if (fs.log != NULL)
 		(void)audit_log_finish(fs.log, "spxfs", opts.audit_log, false, -1);
+	undo_store_free(fs.undo);
 	return status;
 }

@@ -12,6 +12,7 @@
 #include "open_file.h"
 #include "resolve.h"
 #include "spxfs.h"
+#include "undo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +122,8 @@ void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct spx_inode *in = spx_inode_of(req, ino);
 	char *path = fs->log ? inode_table_path(fs->table, in, NULL) : NULL;
 	int ofd = -1;
+	if (err == 0 && (fi->flags & O_TRUNC))
+		err = spx_undo_keep_inode(req, in, "truncate");
 	if (err == 0) {
 		int fd = inode_table_pin(fs->table, in);
 		ofd = fd < 0 ? fd : spx_reopen(fs, fd, flags);
@@ -206,6 +209,10 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 		pfd = inode_table_pin(fs->table, p);
 		err = pfd < 0 ? -pfd : 0;
 	}
+	/* undo: the directory's times; a name that appeared meanwhile may be
+	 * truncated or written */
+	if (err == 0 && (err = spx_undo_keep_fd(req, pfd, p, NULL, "create")) == 0)
+		err = spx_undo_keep_name(req, pfd, p, name, "create");
 	if (err == 0) {
 		ofd = create_as_caller(req, pfd, name, mode, fi->flags, &made);
 		err = ofd < 0 ? -ofd : 0;
@@ -213,6 +220,8 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	struct fuse_entry_param e = {0};
 	if (err == 0)
 		err = -created_entry(req, p, name, ofd, &e);
+	if (err == 0 && made)
+		spx_undo_made(fs, e.attr.st_dev, e.attr.st_ino);
 	err = audit_open(req, "create", path, fi->flags | O_CREAT, err, -1);
 	if (err != 0 && e.ino != 0) /* the kernel will not hear of it */
 		inode_table_forget(fs->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
@@ -262,8 +271,9 @@ void spx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fus
 void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 	       struct fuse_file_info *fi)
 {
-	(void)ino;
 	int err = spx_audit_ready(req);
+	if (err == 0 && (err = spx_undo_keep_inode(req, spx_inode_of(req, ino), "write")) != 0)
+		open_file_failed(handle(fi), true, err);
 	if (err == 0 && (err = spx_quota_charge(spx_fs_of(req), size)) != 0)
 		open_file_failed(handle(fi), true, err); /* EDQUOT */
 	if (err != 0) {
@@ -344,6 +354,8 @@ void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 		   struct fuse_file_info *fi)
 {
 	int err = spx_audit_ready(req);
+	if (err == 0)
+		err = spx_undo_keep_inode(req, spx_inode_of(req, ino), "fallocate");
 	if (err == 0 && !(mode & FALLOC_FL_PUNCH_HOLE))
 		err = spx_quota_charge(spx_fs_of(req), (uint64_t)length);
 	int fd = err == 0 ? use_fd(req, fi) : -1;
@@ -385,6 +397,8 @@ void spx_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	int err = spx_audit_ready(req);
 	ssize_t n = -1;
 	off_t in0 = off_in, out0 = off_out;
+	if (err == 0)
+		err = spx_undo_keep_inode(req, spx_inode_of(req, ino_out), "copy_file_range");
 	if (err == 0)
 		err = spx_quota_charge(spx_fs_of(req), len);
 	int in_fd = err == 0 ? use_fd(req, fi_in) : -1;

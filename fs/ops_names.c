@@ -8,6 +8,7 @@
 #include "record.h"
 #include "resolve.h"
 #include "spxfs.h"
+#include "undo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +45,16 @@ static void refuse(fuse_req_t req, const char *op, fuse_ino_t parent, const char
 	fuse_reply_err(req, err);
 }
 
+/* Before a name in n's directory is added, removed or moved: the
+ * directory's own times change, and undo puts them back (undo.h). */
+static int keep_dir(fuse_req_t req, struct named *n, const char *op)
+{
+	int err = spx_undo_keep_fd(req, n->pfd, n->parent, NULL, op);
+	if (err != 0)
+		spx_unpin(req, n->parent);
+	return err;
+}
+
 /* After the host call that should have created `name` (err its errno):
  * record, reply. The object was made as the caller (as_caller.h), so
  * nothing here changes its owner. Anything that fails after the object
@@ -57,6 +68,8 @@ static void created(fuse_req_t req, struct named *n, const char *name, int err, 
 	if (err == 0)
 		err = link ? -spx_link_entry(req, n->parent, n->pfd, name, &e)
 			   : -spx_lookup_entry(req, n->parent, n->pfd, name, &e);
+	if (err == 0 && !link) /* the job's own: undo removes it, keeps nothing */
+		spx_undo_made(spx_fs_of(req), e.attr.st_dev, e.attr.st_ino);
 	err = spx_audit_name(req, op, n->parent, name, err, extra);
 	if (err != 0 && e.ino != 0)
 		inode_table_forget(spx_fs_of(req)->table, (struct spx_inode *)(uintptr_t)e.ino, 1);
@@ -78,6 +91,8 @@ void spx_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	if (err == 0 && !S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode)) {
 		spx_unpin(req, n.parent);
 		err = EPERM;
+	} else if (err == 0) {
+		err = keep_dir(req, &n, "mknod");
 	}
 	json_t *extra = json_pack("{s:I}", "mode", (json_int_t)mode);
 	if (err != 0) {
@@ -102,6 +117,8 @@ void spx_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	int err = named_begin(req, parent, name, &n);
 	if (err == 0 && (err = spx_quota_charge(spx_fs_of(req), DIRECTORY_BYTES)) != 0)
 		spx_unpin(req, n.parent);
+	else if (err == 0)
+		err = keep_dir(req, &n, "mkdir");
 	if (err != 0) {
 		refuse(req, "mkdir", parent, name, err);
 		return;
@@ -127,6 +144,8 @@ void spx_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char
 	/* the quota counts the target a symlink stores */
 	if (err == 0 && (err = spx_quota_charge(spx_fs_of(req), strlen(link))) != 0)
 		spx_unpin(req, n.parent);
+	else if (err == 0)
+		err = keep_dir(req, &n, "symlink");
 	if (err != 0) {
 		err = spx_audit_name(req, "symlink", spx_inode_of(req, parent), name, err, extra);
 		fuse_reply_err(req, err);
@@ -149,6 +168,8 @@ void spx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *
 	spx_audit_path(req, extra, "path2", in, NULL); /* the existing name */
 	struct named n;
 	int err = named_begin(req, newparent, newname, &n);
+	if (err == 0)
+		err = keep_dir(req, &n, "link");
 	if (err != 0) {
 		err = spx_audit_name(req, "link", spx_inode_of(req, newparent), newname, err,
 				     extra);
@@ -197,6 +218,13 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int
 	struct spx_fs *fs = spx_fs_of(req);
 	struct named n;
 	int err = named_begin(req, parent, name, &n);
+	if (err != 0) {
+		refuse(req, op, parent, name, err);
+		return;
+	}
+	err = keep_dir(req, &n, op);
+	if (err == 0 && (err = spx_undo_keep_name(req, n.pfd, n.parent, name, op)) != 0)
+		spx_unpin(req, n.parent);
 	if (err != 0) {
 		refuse(req, op, parent, name, err);
 		return;
@@ -250,6 +278,26 @@ void spx_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t 
 	if (err == 0 && (err = named_begin(req, newparent, newname, &dst)) != 0)
 		spx_unpin(req, src.parent);
 	if (err != 0) {
+		err = spx_audit_name(req, "rename", spx_inode_of(req, parent), name, err, extra);
+		fuse_reply_err(req, err);
+		return;
+	}
+	/* undo: both directories' times, and what a replaced name held */
+	err = spx_undo_keep_fd(req, src.pfd, src.parent, NULL, "rename");
+	if (err == 0)
+		err = spx_undo_keep_fd(req, dst.pfd, dst.parent, NULL, "rename");
+	if (err == 0 && !(flags & RENAME_EXCHANGE))
+		err = spx_undo_keep_name(req, dst.pfd, dst.parent, newname, "rename");
+	/* undo, going backwards, puts a replaced directory back before what
+	 * the job did in it earlier is undone */
+	struct stat replaced;
+	if (err == 0 && fs->undo != NULL && extra != NULL && !(flags & RENAME_EXCHANGE) &&
+	    fstatat(dst.pfd, newname, &replaced, AT_SYMLINK_NOFOLLOW) == 0)
+		json_object_set_new(extra, "replaced",
+				    json_string(S_ISDIR(replaced.st_mode) ? "dir" : "file"));
+	if (err != 0) {
+		spx_unpin(req, dst.parent);
+		spx_unpin(req, src.parent);
 		err = spx_audit_name(req, "rename", spx_inode_of(req, parent), name, err, extra);
 		fuse_reply_err(req, err);
 		return;

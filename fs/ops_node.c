@@ -3,6 +3,7 @@
 #include "open_file.h"
 #include "record.h"
 #include "spxfs.h"
+#include "undo.h"
 #include "resolve.h"
 
 #include <errno.h>
@@ -232,6 +233,8 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	mode_t type = inode_type(spx_inode_of(req, ino));
 	int ffd = h != NULL ? fd : -1;
 	int r = fs->read_only ? -EROFS : -spx_audit_ready(req);
+	if (r == 0)
+		r = -spx_undo_keep_fd(req, fd, spx_inode_of(req, ino), NULL, "setattr");
 	if (r == 0 && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
 		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? id_view_uid_in(&fs->ids, attr->st_uid) : (uid_t)-1;
 		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? id_view_gid_in(&fs->ids, attr->st_gid) : (gid_t)-1;

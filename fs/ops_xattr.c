@@ -3,6 +3,7 @@
  * the host grants; they are refused like an unsupported namespace. */
 #include "audit.h"
 #include "spxfs.h"
+#include "undo.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ static int change_xattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 	int err = !user_name(name) ? EOPNOTSUPP
 		  : spx_fs_of(req)->read_only ? EROFS
 					      : spx_audit_ready(req);
+	if (err == 0)
+		err = spx_undo_keep_inode(req, in, remove ? "removexattr" : "setxattr");
 	/* the quota counts what an attribute stores: its name and value */
 	if (err == 0 && !remove)
 		err = spx_quota_charge(spx_fs_of(req), strlen(name) + size);

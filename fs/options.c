@@ -26,6 +26,13 @@ const char *options_usage(void)
 	       "                        (answer only once the record is on disk)\n"
 	       "      --audit-level=L   ops (default) or all (also lookups, stats, access)\n"
 	       "      --max-bytes=SIZE  write quota: EDQUOT past SIZE bytes written (K, M, G, T)\n"
+	       "      --undo-dir=DIR    keep what the job overwrites or deletes in DIR (outside\n"
+	       "                        ROOT, empty or new; needs --audit-log): spxaudit undo\n"
+	       "                        puts ROOT back\n"
+	       "      --undo-max=SIZE   keep at most SIZE bytes in DIR; past it a change fails\n"
+	       "                        (EDQUOT), or with --undo-full=continue the job goes on\n"
+	       "                        without undo\n"
+	       "      --undo-full=WHAT  fail (default) or continue\n"
 	       "  -d, --debug           log every FUSE request to stderr (implies -f)\n"
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
@@ -67,6 +74,9 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 		{"audit-sync", required_argument, NULL, 'S'},
 		{"audit-level", required_argument, NULL, 'A'},
 		{"max-bytes", required_argument, NULL, 'Q'},
+		{"undo-dir", required_argument, NULL, 'U'},
+		{"undo-max", required_argument, NULL, 'M'},
+		{"undo-full", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"list-syscalls", no_argument, NULL, 'Y'},
@@ -120,6 +130,18 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 			if (parse_bytes(optarg, &opts->max_bytes) < 0 || opts->max_bytes == 0)
 				return fail(opts, "--max-bytes wants a size like 100M", optarg);
 			break;
+		case 'U':
+			opts->undo_dir = optarg;
+			break;
+		case 'M':
+			if (parse_bytes(optarg, &opts->undo_max) < 0 || opts->undo_max == 0)
+				return fail(opts, "--undo-max wants a size like 1G", optarg);
+			break;
+		case 'F':
+			if (strcmp(optarg, "fail") != 0 && strcmp(optarg, "continue") != 0)
+				return fail(opts, "--undo-full wants fail or continue", optarg);
+			opts->undo_continue = strcmp(optarg, "continue") == 0;
+			break;
 		case 'd':
 			opts->debug = opts->foreground = true;
 			break;
@@ -141,6 +163,12 @@ int options_parse(struct spxfs_options *opts, int argc, char **argv)
 			    NULL);
 	if ((opts->audit_key || opts->audit_all) && opts->audit_log == NULL)
 		return fail(opts, "--audit-key and --audit-level need --audit-log", NULL);
+	if (opts->undo_dir != NULL && opts->audit_log == NULL)
+		return fail(opts, "--undo-dir needs --audit-log (undo replays the log)", NULL);
+	if ((opts->undo_max || opts->undo_continue) && opts->undo_dir == NULL)
+		return fail(opts, "--undo-max and --undo-full need --undo-dir", NULL);
+	if (opts->undo_dir != NULL && opts->read_only)
+		return fail(opts, "--undo-dir with --read-only: nothing would change", NULL);
 	opts->root = argv[optind];
 	opts->mountpoint = argv[optind + 1];
 	return OPTIONS_RUN;

@@ -27,6 +27,9 @@ struct spxfs_options {
 	int audit_sync;		/* enum audit_sync */
 	bool audit_all;		/* --audit-level=all */
 	long long max_bytes;	/* --max-bytes, 0: none */
+	const char *undo_dir;	/* --undo-dir: keep pre-images there */
+	long long undo_max;	/* --undo-max, 0: none */
+	bool undo_continue;	/* --undo-full=continue */
 	char error[256];
 };
 

@@ -53,6 +53,8 @@ struct spx_fs {
 	struct spx_id_view ids;
 	/* names to make the kernel look up again (notify.h); NULL: none */
 	struct notifier *notifier;
+	/* --undo-dir: pre-images of what the job changes (undo.h); NULL: none */
+	struct undo_store *undo;
 };
 
 extern const struct fuse_lowlevel_ops spxfs_ops;

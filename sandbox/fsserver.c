@@ -1,6 +1,7 @@
 #include "fsserver.h"
 #include "self_confine.h"
 #include "unmounter.h"
+#include "undo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,10 +12,12 @@
 static void *serve(void *arg)
 {
 	struct fs_server *s = arg;
-	struct landlock_grant g[2] = {{s->root_fd, landlock_dir_rw()}};
+	struct landlock_grant g[3] = {{s->root_fd, landlock_dir_rw()}};
 	size_t n = 1;
 	if (s->fs.placeholders_fd >= 0)
 		g[n++] = (struct landlock_grant){s->fs.placeholders_fd, landlock_dir_ro()};
+	if (s->fs.undo != NULL)
+		g[n++] = (struct landlock_grant){undo_store_fd(s->fs.undo), landlock_dir_rw()};
 	char err[300];
 	int ok = self_confine_files("spxbox", g, n, err, sizeof(err));
 	if (ok < 0)

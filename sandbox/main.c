@@ -21,6 +21,7 @@
 #include "filter.h"
 #include "spx_config.h"
 #include "startup.h"
+#include "undo.h"
 #include "staging.h"
 #include "supervise.h"
 #include "unmounter.h"
@@ -92,6 +93,12 @@ static int check_out_of_reach(const struct box_options *o, const char *top)
 		snprintf(why, sizeof(why), "is under the bind source '%s', which the job can reach", src);
 		return fail("--audit-log", why);
 	}
+	if (o->undo_dir != NULL && startup_reaches(top, o->undo_dir))
+		return fail("--undo-dir", "is inside the job's root, where the job could rewrite it");
+	if (o->undo_dir != NULL && (src = exposed_by(o, o->undo_dir)) != NULL) {
+		snprintf(why, sizeof(why), "is under the bind source '%s', which the job can reach", src);
+		return fail("--undo-dir", why);
+	}
 	if (o->audit_key == NULL)
 		return 0;
 	if (startup_reaches(top, o->audit_key))
@@ -128,6 +135,8 @@ static struct audit_writer *open_log(const struct box_options *o, const char *mn
 				   cmd, "options", "system", o->system, "allow_fork", o->allow_fork,
 				   "allow_exec", o->allow_exec, "net", o->net, "time_limit",
 				   o->time_limit);
+	undo_header_options(json_object_get(header, "options"), o->undo_dir, o->undo_max,
+			    o->undo_continue);
 	bool bad_key;
 	struct audit_writer *w = audit_log_create(o->audit_log, (enum audit_sync)o->audit_sync,
 						  o->audit_key, header, err, sizeof(err), &bad_key);
@@ -361,6 +370,16 @@ int main(int argc, char **argv)
 		fail("preparing the filesystem", "cannot open /proc/self/fd or set up inodes");
 		goto out;
 	}
+	/* before the log, whose header names it; open_log checks that the
+	 * job cannot reach it */
+	if (o.undo_dir != NULL && check_out_of_reach(&o, o.root) != 0)
+		goto out;
+	if (o.undo_dir != NULL &&
+	    (srv.fs.undo = undo_store_open(o.undo_dir, (uint64_t)o.undo_max, o.undo_continue, err,
+					   sizeof(err))) == NULL) {
+		fail("--undo-dir", err);
+		goto out;
+	}
 	if (o.audit_log != NULL && (srv.fs.log = open_log(&o, st.mnt, &status)) == NULL)
 		goto out;
 
@@ -519,6 +538,7 @@ out:
 	if (srv.fs.log != NULL)
 		finish_log(srv.fs.log, &o, false);
 	spx_fs_caches_free(&srv.fs);
+	undo_store_free(srv.fs.undo);
 	if (srv.fs.proc_self_fd >= 0)
 		close(srv.fs.proc_self_fd);
 	if (root_fd >= 0)

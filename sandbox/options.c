@@ -33,6 +33,10 @@ const char *box_options_usage(void)
 	       "  --time-limit SEC      kill the job after SEC seconds of wall time (exit 124)\n"
 	       "  --cpu-time SEC, --memory SIZE, --max-files N, --max-file-size SIZE\n"
 	       "  --max-bytes SIZE      write quota: EDQUOT past SIZE bytes written to DIR\n"
+	       "  --undo-dir UNDO       keep what the job overwrites or deletes in UNDO (outside\n"
+	       "                        DIR, empty or new; needs --audit-log): spxaudit undo\n"
+	       "                        puts DIR back; --undo-max SIZE caps it, past which\n"
+	       "                        changes fail, or go on unkept with --undo-full continue\n"
 	       "  --tmp tmpfs|root      the job's /tmp: a private tmpfs, not recorded, gone\n"
 	       "                        with the job (default with --root), or DIR's own\n"
 	       "  --quiet               no closing line about refused system calls\n"
@@ -90,7 +94,7 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		O_ROOT = 256, O_LOG, O_KEY, O_SYNC, O_SYSTEM, O_RO_BIND, O_BIND, O_TMPFS, O_SETENV,
 		O_UNSETENV, O_CHDIR, O_UID, O_GID, O_FORK, O_EXEC, O_NET, O_TIME, O_CPU, O_MEM,
 		O_FILES, O_FSIZE, O_QUOTA, O_POLICY, O_FS, O_TMP, O_QUIET, O_CPU_PIN, O_READY_FD,
-		O_START_FIFO, O_AUDIT_HEAD, O_READ_ONLY, O_NETNS,
+		O_START_FIFO, O_AUDIT_HEAD, O_READ_ONLY, O_NETNS, O_UNDO_DIR, O_UNDO_MAX, O_UNDO_FULL,
 	};
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, O_ROOT},
@@ -125,6 +129,9 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		{"ready-fd", required_argument, NULL, O_READY_FD},
 		{"start-fifo", required_argument, NULL, O_START_FIFO},
 		{"audit-head", required_argument, NULL, O_AUDIT_HEAD},
+		{"undo-dir", required_argument, NULL, O_UNDO_DIR},
+		{"undo-max", required_argument, NULL, O_UNDO_MAX},
+		{"undo-full", required_argument, NULL, O_UNDO_FULL},
 		{"list-syscalls", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -244,6 +251,16 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 			o->net = true; /* its network is the job's: sockets as with --net */
 			break;
 		case O_AUDIT_HEAD: o->audit_head = optarg; break;
+		case O_UNDO_DIR: o->undo_dir = optarg; break;
+		case O_UNDO_MAX:
+			if (parse_bytes(optarg, &o->undo_max) < 0 || o->undo_max == 0)
+				return fail(o, "--undo-max wants a size like 1G", optarg);
+			break;
+		case O_UNDO_FULL:
+			if (strcmp(optarg, "fail") != 0 && strcmp(optarg, "continue") != 0)
+				return fail(o, "--undo-full wants fail or continue", optarg);
+			o->undo_continue = strcmp(optarg, "continue") == 0;
+			break;
 		case 'L': return BOX_LIST;
 		case 'h': return BOX_HELP;
 		case 'V': return BOX_VERSION;
@@ -265,6 +282,14 @@ int box_options_parse(struct box_options *o, int argc, char **argv)
 		return fail(o, "--audit-head needs --audit-log", NULL);
 	if ((o->audit_key != NULL) && o->audit_log == NULL)
 		return fail(o, "--audit-key needs --audit-log", NULL);
+	if (o->undo_dir != NULL && o->audit_log == NULL)
+		return fail(o, "--undo-dir needs --audit-log (undo replays the log)", NULL);
+	if ((o->undo_max || o->undo_continue) && o->undo_dir == NULL)
+		return fail(o, "--undo-max and --undo-full need --undo-dir", NULL);
+	if (o->undo_dir != NULL && (o->fs_mount != NULL || o->read_only))
+		return fail(o, o->fs_mount ? "--undo-dir is the serving spxfs's option with --fs"
+					   : "--undo-dir with --read-only: nothing would change",
+			    NULL);
 	o->command = argv + optind;
 	/* With --fs the file server is another process spxbox does not
 	 * place; with --allow-fork the job's processes may run side by side. */

@@ -42,6 +42,9 @@ struct box_options {
 	long long max_files; /* open files, 0: default */
 	long long max_file_size;
 	long long max_bytes; /* write quota through spxfs, 0: none */
+	const char *undo_dir; /* --undo-dir: pre-images for spxaudit undo (fs/undo.h) */
+	long long undo_max;   /* --undo-max, 0: none */
+	bool undo_continue;   /* --undo-full=continue */
 	const char *seccomp_policy; /* minijail-syntax file, or NULL */
 	bool tmp_in_root;   /* --tmp root: no private tmpfs on /tmp */
 	bool quiet;	    /* --quiet: no line about refused calls */

@@ -19,6 +19,8 @@ pkgs=(
 	# the report in a real browser, the provenance checked by in-toto's own
 	# tools (tests/integration/t_report.sh, t_provenance.sh)
 	chromium in-toto
+	# undo's reflinks, on an XFS image the test makes (tests/integration/t_undo.sh)
+	xfsprogs
 )
 missing=()
 for p in "${pkgs[@]}"; do

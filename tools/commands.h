@@ -13,5 +13,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_provenance(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
 
 #endif

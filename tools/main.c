@@ -26,6 +26,10 @@ static const char usage[] =
 	"             [--head HASH] [-o FILE] LOG\n"
 	"                                   the job as in-toto link metadata (or, with\n"
 	"                                   --statement, a SLSA provenance statement)\n"
+	"  undo [--undo-dir DIR] [--root ROOT] [--dry-run] [--force] [--key FILE]\n"
+	"       [--head HASH] LOG\n"
+	"                                   put ROOT back as it was before the job, from the\n"
+	"                                   pre-images spxfs --undo-dir kept\n"
 	"\n"
 	"FILTERS: --op OP[,OP]  --path GLOB  --pid PID  --since TIME  --until TIME  --failed\n"
 	"         (TIME is RFC 3339 UTC, e.g. 2026-11-29T07:31:00Z)\n"
@@ -33,8 +37,9 @@ static const char usage[] =
 	"        default standard output)\n"
 	"LOG may be - for standard input.\n"
 	"\n"
-	"Exit status: 0 fine; 1 verify, report, provenance: broken chain (tampering, wrong key,\n"
-	"--head mismatch), diff: the runs differ, others: a malformed record mid-log; 2 usage\n"
+	"Exit status: 0 fine; 1 verify, report, provenance, undo: broken chain (tampering, wrong\n"
+	"key, --head mismatch), diff: the runs differ, undo: ROOT changed since the job, kept\n"
+	"content altered or a step failed, others: a malformed record mid-log; 2 usage\n"
 	"error; 3 verify, report, provenance: intact but incomplete (torn tail, no end record);\n"
 	"4 missing, unreadable, empty or not an spx audit log; 5 report, provenance: the\n"
 	"output could not be written.\n";
@@ -76,6 +81,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc, argv);
 	if (strcmp(cmd, "provenance") == 0)
 		return cmd_provenance(argc, argv);
+	if (strcmp(cmd, "undo") == 0)
+		return cmd_undo(argc, argv);
 	fprintf(stderr, "spxaudit: unknown command '%s' (try 'spxaudit --help')\n", cmd);
 	return EXIT_USAGE;
 }

@@ -272,6 +272,17 @@ static void timeline(FILE *out, const struct report_model *m)
 	fputs("</section>\n", out);
 }
 
+/* Opens a table row named by key (data-ATTR, which tests look for) with
+ * key in its first cell, as code. */
+static void keyed_row(FILE *out, const char *attr, const char *key)
+{
+	fprintf(out, "<tr data-%s=\"", attr);
+	html_text(out, key);
+	fputs("\"><td><code>", out);
+	html_text(out, key);
+	fputs("</code>", out);
+}
+
 static int denied(FILE *out, const struct report_model *m)
 {
 	size_t n = 0;
@@ -287,11 +298,8 @@ static int denied(FILE *out, const struct report_model *m)
 		      out);
 	for (size_t i = 0; i < n && i < DENIED_ROWS; i++) {
 		json_t *e = json_object_get(m->denied, keys[i]);
-		fputs("<tr data-syscall=\"", out);
-		html_text(out, keys[i]);
-		fputs("\"><td><code>", out);
-		html_text(out, keys[i]);
-		fputs("</code></td><td class=\"n\">", out);
+		keyed_row(out, "syscall", keys[i]);
+		fputs("</td><td class=\"n\">", out);
 		html_count(out, rec_int(e, "count", 0));
 		fputs("</td><td>", out);
 		const char *k;
@@ -348,11 +356,7 @@ static int execs(FILE *out, const struct report_model *m)
 	      out);
 	for (size_t i = 0; i < n && i < EXEC_ROWS; i++) {
 		json_t *e = json_object_get(m->execs, keys[i]);
-		fputs("<tr data-exec=\"", out);
-		html_text(out, keys[i]);
-		fputs("\"><td><code>", out);
-		html_text(out, keys[i]);
-		fputs("</code>", out);
+		keyed_row(out, "exec", keys[i]);
 		if (json_is_true(json_object_get(e, "first")))
 			fputs(" <span class=\"muted\">(the job's own start)</span>", out);
 		fputs("</td><td class=\"n\">", out);

@@ -167,6 +167,31 @@ static void open_row(FILE *out, const struct node *n, const char *cls)
 	fputs("\">", out);
 }
 
+static void render(FILE *out, const struct node *n, int depth, long long *budget);
+
+/* n's entries, at most TREE_ROWS_PER_DIR and while the page has rows
+ * left; those not listed are counted. */
+static void children(FILE *out, const struct node *n, int depth, long long *budget)
+{
+	size_t shown = 0;
+	for (; shown < n->nkids && shown < TREE_ROWS_PER_DIR && *budget > 0; shown++)
+		render(out, n->kids[shown], depth, budget);
+	if (shown == n->nkids)
+		return;
+	struct node rest = {0};
+	for (size_t i = shown; i < n->nkids; i++)
+		for (int k = 0; k < CHG_KINDS; k++)
+			rest.count[k] = add_sat(rest.count[k], n->kids[i]->count[k]);
+	fputs("<li class=\"more\">… ", out);
+	html_count(out, (long long)(n->nkids - shown));
+	fputs(" more entries here, not listed: ", out);
+	counts(out, &rest);
+	fputs(*budget > 0 ? "</li>\n"
+			  : "; the page stops listing here, <code>spxaudit changes</code> lists every "
+			    "path</li>\n",
+	      out);
+}
+
 static void render(FILE *out, const struct node *n, int depth, long long *budget)
 {
 	if (n->nkids == 0) {
@@ -189,20 +214,7 @@ static void render(FILE *out, const struct node *n, int depth, long long *budget
 	counts(out, n);
 	fputs("</summary><ul>\n", out);
 	(*budget)--;
-	size_t shown = 0;
-	for (; shown < n->nkids && shown<TREE_ROWS_PER_DIR && * budget> 0; shown++)
-		render(out, n->kids[shown], depth + 1, budget);
-	if (shown < n->nkids) {
-		struct node rest = {0};
-		for (size_t i = shown; i < n->nkids; i++)
-			for (int k = 0; k < CHG_KINDS; k++)
-				rest.count[k] = add_sat(rest.count[k], n->kids[i]->count[k]);
-		fputs("<li class=\"more\">… ", out);
-		html_count(out, (long long)(n->nkids - shown));
-		fputs(" more entries here, not listed: ", out);
-		counts(out, &rest);
-		fputs("</li>\n", out);
-	}
+	children(out, n, depth + 1, budget);
 	fputs("</ul></details></li>\n", out);
 }
 
@@ -224,15 +236,7 @@ int report_tree_html(FILE *out, json_t *state)
 		counts(out, &root);
 		fputs("</p>\n<ul class=\"tree\">\n", out);
 		long long budget = TREE_ROWS;
-		for (size_t i = 0; i < root.nkids; i++) {
-			if (budget <= 0) {
-				fputs("<li class=\"more\">… the page stops listing here; "
-				      "<code>spxaudit changes</code> lists every path</li>\n",
-				      out);
-				break;
-			}
-			render(out, root.kids[i], 0, &budget);
-		}
+		children(out, &root, 0, &budget);
 		fputs("</ul>\n", out);
 	}
 	free_tree(&root);
