@@ -149,7 +149,8 @@ static int set_meta(int pfd, const char *name, const json_t *rec, bool symlink)
 	if ((st.st_uid != uid || st.st_gid != gid) &&
 	    fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (!symlink && fchmodat(pfd, name, (mode_t)rec_int(rec, "mode", 0600) & 07777, 0) < 0)
+	if (!symlink && fchmodat(pfd, name, (mode_t)rec_int(rec, "mode", 0600) & 07777,
+				  AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	struct timespec ts[2];
 	if (parse_times(rec, ts) == 0 && utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
