@@ -2,6 +2,7 @@
 #include "undo.h"
 #include "audit.h"
 #include "chain.h"
+#include "preimage.h"
 #include "record.h"
 #include "resolve.h"
 
@@ -9,13 +10,11 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <limits.h>
-#include <linux/fs.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -162,46 +161,6 @@ void spx_undo_made(struct spx_fs *fs, dev_t dev, ino_t ino)
 	pthread_mutex_unlock(&u->lock);
 }
 
-/* Copies src's content to dst: a reflink where the filesystem can share
- * the blocks, else copy_file_range, else read and write. */
-static int copy_content(int src, int dst, const char **method)
-{
-	if (ioctl(dst, FICLONE, src) == 0) {
-		*method = "reflink";
-		return 0;
-	}
-	*method = "copy";
-	off_t in = 0, out = 0;
-	for (;;) {
-		ssize_t n = copy_file_range(src, &in, dst, &out, 1 << 30, 0);
-		if (n == 0)
-			return 0;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS)
-			return -errno;
-		break;
-	}
-	char buf[1 << 16];
-	for (;;) {
-		ssize_t n = pread(src, buf, sizeof(buf), in);
-		if (n == 0)
-			return 0;
-		if (n < 0)
-			return -errno;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = pwrite(dst, buf + done, (size_t)(n - done), out);
-			if (w < 0)
-				return -errno;
-			done += w;
-			out += w;
-		}
-		in += n;
-	}
-}
-
 /* The file's content into DIR under a new name, hashed: 0 or -errno. */
 static int keep_content(struct spx_fs *fs, int fd, json_t *rec)
 {
@@ -213,7 +172,7 @@ static int keep_content(struct spx_fs *fs, int fd, json_t *rec)
 		return src;
 	int dst = openat(u->dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	const char *method = "copy";
-	int r = dst < 0 ? -errno : copy_content(src, dst, &method);
+	int r = dst < 0 ? -errno : preimage_copy(src, dst, &method);
 	/* hashed from the source, whose pages the job's use has most likely
 	 * cached (a reflink's are not); no change can come between: every
 	 * change to this file waits for the lock this runs under */

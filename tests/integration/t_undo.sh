@@ -12,7 +12,7 @@
 # SPX_UNDO_OPS size it.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=20 # checked by finish (lib.sh)
+EXPECTED_CASES=21 # checked by finish (lib.sh)
 A=$SPX_BUILD/tools/spxaudit
 SEEDS=${SPX_UNDO_SEEDS:-20}
 OPS=${SPX_UNDO_OPS:-300}
@@ -189,6 +189,21 @@ snapshot "$b/root" >"$b/before"
 	/bin/sh -c 'echo changed >/data/f; echo new >/data/n; mkdir /data/d; : >/data/g' >/dev/null 2>&1
 "$A" undo "$b/log" >/dev/null
 check "spxbox --undo-dir: the job undone exactly" same_as "$b/root" "$b/before"
+
+# ROOT and the undo directory on filesystems of different kinds (a tmpfs
+# and /tmp's): kept and put back by plain copy.
+x=$(new_tmp)
+xr=$(mktemp -d /dev/shm/spx-test.XXXXXX)
+echo "$xr" >>"$TMPLIST"
+mkdir "$x/mnt"
+echo original >"$xr/f"
+snapshot "$xr" >"$x/before"
+MOUNTS+=("$x/mnt")
+"$SPXFS" --audit-log "$x/log" --undo-dir "$x/undo" "$xr" "$x/mnt"
+echo changed >"$x/mnt/f"
+unmount "$x/mnt" && wait_for log_ended "$x/log"
+"$A" undo "$x/log" >/dev/null
+check "ROOT on a tmpfs, the undo directory elsewhere: undone exactly" same_as "$xr" "$x/before"
 
 # Reflink where the filesystem has it (XFS, made here), copy on ext4.
 img=$(new_tmp)
