@@ -12,7 +12,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 struct walk {
 	struct report_model m;
@@ -24,13 +23,6 @@ static bool add(json_t *rec, void *ctx)
 	struct walk *w = ctx;
 	w->out_of_memory = !report_model_add(&w->m, rec);
 	return !w->out_of_memory;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int verdict_status(enum audit_verdict v)
@@ -48,7 +40,7 @@ int cmd_report(int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct report_input in = {.started = now()};
+	struct report_input in = {.started = report_clock()};
 	struct chain_key key = {0};
 	const char *output = NULL;
 	int c;

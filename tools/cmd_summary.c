@@ -19,16 +19,6 @@ struct summary {
 	long long records;
 };
 
-static void bump(json_t *obj, const char *key, const char *field, long long by)
-{
-	json_t *e = json_object_get(obj, key);
-	if (e == NULL) {
-		e = json_object();
-		json_object_set_new(obj, key, e);
-	}
-	json_object_set_new(e, field, json_integer(rec_int(e, field, 0) + by));
-}
-
 static bool add(json_t *rec, void *ctx)
 {
 	struct summary *s = ctx;
@@ -43,34 +33,26 @@ static bool add(json_t *rec, void *ctx)
 	const char *result = rec_str(rec, "result");
 	/* sandbox events without a result (start, exit, limit) did not fail */
 	bool failed = json_object_get(rec, "result") != NULL && strcmp(result, "ok") != 0;
-	bump(s->ops, op, "count", 1);
-	bump(s->ops, op, "failed", failed);
+	json_bump(s->ops, op, "count", 1);
+	json_bump(s->ops, op, "failed", failed);
 	const char *path = rec_str(rec, "path");
 	long long r = rec_int(rec, "read", 0), w = rec_int(rec, "written", 0);
 	if (r > 0)
-		bump(s->files, path, "read", r);
+		json_bump(s->files, path, "read", r);
 	if (w > 0)
-		bump(s->files, path, "written", w);
+		json_bump(s->files, path, "written", w);
 	if (failed) {
 		char key[4200];
 		snprintf(key, sizeof(key), "%s %s %s", op, result, path);
-		bump(s->errors, key, "count", 1);
+		json_bump(s->errors, key, "count", 1);
 	}
 	return true;
-}
-
-static double seconds_between(const char *a, const char *b)
-{
-	struct timespec ta, tb;
-	if (record_parse_time(a, &ta) < 0 || record_parse_time(b, &tb) < 0)
-		return 0;
-	return (double)(tb.tv_sec - ta.tv_sec) + (tb.tv_nsec - ta.tv_nsec) / 1e9;
 }
 
 static void print_table(const struct summary *s)
 {
 	printf("records: %lld  from %s  to %s  (%.3f s)\n\n", s->records, s->first, s->last,
-	       seconds_between(s->first, s->last));
+	       rec_seconds_between(s->first, s->last));
 	printf("%-16s %8s %8s\n", "OPERATION", "COUNT", "FAILED");
 	const char *k;
 	json_t *v;
@@ -119,7 +101,7 @@ int cmd_summary(int argc, char **argv)
 	if (as_json) {
 		json_t *out = json_pack("{s:I, s:s, s:s, s:f, s:O, s:O, s:O}", "records",
 					(json_int_t)s.records, "from", s.first, "to", s.last,
-					"seconds", seconds_between(s.first, s.last), "operations",
+					"seconds", rec_seconds_between(s.first, s.last), "operations",
 					s.ops, "files", s.files, "errors", s.errors);
 		if (out != NULL)
 			print_json(out);

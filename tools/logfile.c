@@ -1,5 +1,6 @@
 #include "logfile.h"
 #include "reader.h"
+#include "record.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -123,6 +124,11 @@ static int compare_keys(const void *a, const void *b)
 
 const char **sorted_keys(json_t *obj, size_t *n)
 {
+	return keys_sorted_by(obj, n, compare_keys);
+}
+
+const char **keys_sorted_by(json_t *obj, size_t *n, int (*cmp)(const void *, const void *))
+{
 	const char **keys = malloc((json_object_size(obj) + 1) * sizeof(*keys));
 	*n = 0;
 	if (keys == NULL)
@@ -130,8 +136,26 @@ const char **sorted_keys(json_t *obj, size_t *n)
 	const char *k;
 	json_t *v;
 	json_object_foreach(obj, k, v) keys[(*n)++] = k;
-	qsort(keys, *n, sizeof(*keys), compare_keys);
+	qsort(keys, *n, sizeof(*keys), cmp);
 	return keys;
+}
+
+void json_bump(json_t *obj, const char *key, const char *field, long long by)
+{
+	json_t *e = json_object_get(obj, key);
+	if (e == NULL) {
+		e = json_object();
+		json_object_set_new(obj, key, e);
+	}
+	json_object_set_new(e, field, json_integer(add_sat(rec_int(e, field, 0), by)));
+}
+
+double rec_seconds_between(const char *a, const char *b)
+{
+	struct timespec ta, tb;
+	if (record_parse_time(a, &ta) < 0 || record_parse_time(b, &tb) < 0)
+		return 0;
+	return (double)(tb.tv_sec - ta.tv_sec) + (double)(tb.tv_nsec - ta.tv_nsec) / 1e9;
 }
 
 void print_json(const json_t *v)

@@ -6,6 +6,7 @@
 #define SPX_TOOLS_LOGFILE_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -38,6 +39,23 @@ int parse_json_only(int argc, char **argv, int nlogs, const char *usage, bool *a
 /* The keys of obj, sorted (pointers into obj, valid while it lives);
  * malloc'ed array, NULL when out of memory. */
 const char **sorted_keys(json_t *obj, size_t *n);
+
+/* The same in the order cmp (a qsort comparator of const char **) gives. */
+const char **keys_sorted_by(json_t *obj, size_t *n, int (*cmp)(const void *, const void *));
+
+/* a + b for counts taken from a log, which may hold any number: stops at
+ * the largest value instead of overflowing. */
+static inline long long add_sat(long long a, long long b)
+{
+	long long r;
+	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? LLONG_MAX : LLONG_MIN) : r;
+}
+
+/* obj[key][field] += by (add_sat), making what is missing. */
+void json_bump(json_t *obj, const char *key, const char *field, long long by);
+
+/* Seconds from record time a to record time b; 0 when either is none. */
+double rec_seconds_between(const char *a, const char *b);
 
 /* Prints a JSON value indented, as the --json outputs do. */
 void print_json(const json_t *v);

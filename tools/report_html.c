@@ -123,14 +123,6 @@ static void command_line(FILE *out, const json_t *cmd)
 	}
 }
 
-static double seconds_between(const char *a, const char *b)
-{
-	struct timespec ta, tb;
-	if (record_parse_time(a, &ta) < 0 || record_parse_time(b, &tb) < 0)
-		return 0;
-	return (double)(tb.tv_sec - ta.tv_sec) + (double)(tb.tv_nsec - ta.tv_nsec) / 1e9;
-}
-
 static void exit_status(FILE *out, const struct report_model *m)
 {
 	fputs("<dt>Exit</dt><dd id=\"exit\">", out);
@@ -189,7 +181,7 @@ static void job(FILE *out, const struct report_model *m)
 	row(out, "Began", m->first_time);
 	row(out, "Ended", m->last_time);
 	fprintf(out, "<dt>Duration</dt><dd id=\"duration\">%.3f s</dd>\n",
-	        seconds_between(m->first_time, m->last_time));
+	        rec_seconds_between(m->first_time, m->last_time));
 	fputs("<dt>Records</dt><dd id=\"records\">", out);
 	html_count(out, m->records);
 	fputs(" (", out);
@@ -413,7 +405,7 @@ static void operations(FILE *out, const struct report_model *m)
 	free(keys);
 }
 
-static double now(void)
+double report_clock(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -444,7 +436,7 @@ int report_html(FILE *out, const struct report_input *in, const struct report_mo
 	fprintf(out,
 	        "<footer id=\"built\">Built by spxaudit %s from %lld records in %.3f s. "
 	        "Every path and name above is the job's own text, shown escaped.</footer>\n",
-	        SPX_VERSION, (long long)in->verify->records, now() - in->started);
+	        SPX_VERSION, (long long)in->verify->records, report_clock() - in->started);
 	fprintf(out, "<script>%s</script>\n</body></html>\n", script);
 	return 0;
 }

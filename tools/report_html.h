@@ -17,6 +17,9 @@ struct report_input {
 	double started;         /* CLOCK_MONOTONIC seconds when the command began */
 };
 
+/* CLOCK_MONOTONIC in seconds: the footer says how long the page took. */
+double report_clock(void);
+
 /* Returns 0, or -1 when out of memory. Write errors show on out. */
 int report_html(FILE *out, const struct report_input *in, const struct report_model *m);
 

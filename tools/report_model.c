@@ -42,17 +42,6 @@ void report_model_free(struct report_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* obj[key][field] += by, making what is missing. */
-static void bump(json_t *obj, const char *key, const char *field, long long by)
-{
-	json_t *e = json_object_get(obj, key);
-	if (e == NULL) {
-		e = json_object();
-		json_object_set_new(obj, key, e);
-	}
-	json_object_set_new(e, field, json_integer(add_sat(rec_int(e, field, 0), by)));
-}
-
 static bool add_point(struct report_model *m, const json_t *rec, long long rd, long long wr)
 {
 	struct timespec ts;
@@ -99,12 +88,11 @@ static void add_read(struct report_model *m, const json_t *rec)
 		json_object_set_new(m->reads, path, e);
 	}
 	if (json_is_string(hash)) {
-		bump(e, "full", json_string_value(hash), 1);
+		json_bump(e, "full", json_string_value(hash), 1);
 	} else if (*rec_str(rec, "sha256_read_unknown") != '\0') {
-		json_object_set_new(e, "changing",
-		                    json_integer(add_sat(rec_int(e, "changing", 0), 1)));
+		json_bump(m->reads, path, "changing", 1);
 	} else {
-		json_object_set_new(e, "part", json_integer(add_sat(rec_int(e, "part", 0), n)));
+		json_bump(m->reads, path, "part", n);
 	}
 }
 
@@ -113,14 +101,14 @@ static void add_denied(struct report_model *m, const json_t *rec)
 	const char *call = rec_str(rec, "syscall");
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%lld", rec_int(rec, "pid", -1));
-	bump(m->denied, call, "count", 1);
+	json_bump(m->denied, call, "count", 1);
 	json_t *e = json_object_get(m->denied, call);
 	if (json_object_get(e, "results") == NULL)
 		json_object_set_new(e, "results", json_object());
 	if (json_object_get(e, "pids") == NULL)
 		json_object_set_new(e, "pids", json_object());
-	bump(json_object_get(e, "results"), rec_str(rec, "result"), "n", 1);
-	bump(json_object_get(e, "pids"), pid, "n", 1);
+	json_bump(json_object_get(e, "results"), rec_str(rec, "result"), "n", 1);
+	json_bump(json_object_get(e, "pids"), pid, "n", 1);
 	if (json_object_get(e, "args") == NULL && json_object_get(rec, "args") != NULL)
 		json_object_set(e, "args", json_object_get(rec, "args"));
 }
@@ -133,20 +121,20 @@ static void add_exec(struct report_model *m, const json_t *rec)
 	const char *path = rec_str(rec, "path");
 	if (*path == '\0')
 		return;
-	bump(m->execs, path, "count", 1);
+	json_bump(m->execs, path, "count", 1);
 	if (strcmp(rec_str(rec, "result"), "ok") != 0)
-		bump(m->execs, path, "failed", 1);
+		json_bump(m->execs, path, "failed", 1);
 	if (json_is_true(json_object_get(rec, "first")))
 		json_object_set_new(json_object_get(m->execs, path), "first", json_true());
 	if (*rec_str(rec, "sha256") != '\0')
-		bump(m->exec_files, path, rec_str(rec, "sha256"), 1);
+		json_bump(m->exec_files, path, rec_str(rec, "sha256"), 1);
 }
 
 static void add_exec_file(struct report_model *m, const json_t *rec)
 {
 	const char *path = rec_str(rec, "path"), *hash = rec_str(rec, "sha256");
 	if (*path != '\0' && *hash != '\0')
-		bump(m->exec_files, path, hash, 1);
+		json_bump(m->exec_files, path, hash, 1);
 }
 
 static void keep(json_t **slot, json_t *rec)
@@ -171,9 +159,9 @@ bool report_model_add(struct report_model *m, json_t *rec)
 	m->records++;
 	bool has_result = json_object_get(rec, "result") != NULL;
 	bool failed = has_result && strcmp(rec_str(rec, "result"), "ok") != 0;
-	bump(m->ops, op, "count", 1);
+	json_bump(m->ops, op, "count", 1);
 	if (failed) {
-		bump(m->ops, op, "failed", 1);
+		json_bump(m->ops, op, "failed", 1);
 		m->failed++;
 	}
 	long long rd = rec_int(rec, "read", 0), wr = rec_int(rec, "written", 0);

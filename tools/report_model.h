@@ -10,7 +10,6 @@
 #include "changes.h"
 
 #include <jansson.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,14 +40,6 @@ struct report_model {
 	int64_t t0_sec, t0_nsec;
 	int have_t0;
 };
-
-/* a + b for counts taken from a log, which may hold any number: stops at
- * the largest value instead of overflowing. */
-static inline long long add_sat(long long a, long long b)
-{
-	long long r;
-	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? LLONG_MAX : LLONG_MIN) : r;
-}
 
 int report_model_init(struct report_model *m); /* 0, or -1 out of memory */
 void report_model_free(struct report_model *m);

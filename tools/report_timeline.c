@@ -1,5 +1,6 @@
 #include "report_timeline.h"
 #include "html.h"
+#include "logfile.h"
 
 #include <string.h>
 

@@ -1,7 +1,6 @@
 #include "report_tree.h"
 #include "html.h"
 #include "logfile.h"
-#include "report_model.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -174,7 +173,7 @@ static void render(FILE *out, const struct node *n, int depth, long long *budget
 static void children(FILE *out, const struct node *n, int depth, long long *budget)
 {
 	size_t shown = 0;
-	for (; shown < n->nkids && shown < TREE_ROWS_PER_DIR && *budget > 0; shown++)
+	for (; shown < n->nkids && shown<TREE_ROWS_PER_DIR && * budget> 0; shown++)
 		render(out, n->kids[shown], depth, budget);
 	if (shown == n->nkids)
 		return;
@@ -186,9 +185,10 @@ static void children(FILE *out, const struct node *n, int depth, long long *budg
 	html_count(out, (long long)(n->nkids - shown));
 	fputs(" more entries here, not listed: ", out);
 	counts(out, &rest);
-	fputs(*budget > 0 ? "</li>\n"
-			  : "; the page stops listing here, <code>spxaudit changes</code> lists every "
-			    "path</li>\n",
+	fputs(*budget > 0
+	          ? "</li>\n"
+	          : "; the page stops listing here, <code>spxaudit changes</code> lists every "
+	            "path</li>\n",
 	      out);
 }
 
@@ -221,10 +221,9 @@ static void render(FILE *out, const struct node *n, int depth, long long *budget
 int report_tree_html(FILE *out, json_t *state)
 {
 	size_t n = 0;
-	const char **keys = sorted_keys(state, &n);
+	const char **keys = keys_sorted_by(state, &n, path_order);
 	if (keys == NULL)
 		return -1;
-	qsort(keys, n, sizeof(*keys), path_order);
 	struct node root = {.key = "/", .keylen = 1, .name = "", .namelen = 0};
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)

@@ -149,7 +149,7 @@ static int set_meta(int pfd, const char *name, const json_t *rec, bool symlink)
 	    fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!symlink && fchmodat(pfd, name, (mode_t)rec_int(rec, "mode", 0600) & 07777,
-				  AT_SYMLINK_NOFOLLOW) < 0)
+	                         AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	struct timespec ts[2];
 	if (parse_times(rec, ts) == 0 && utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -194,12 +194,18 @@ static int restore_content(struct undo_ctx *ctx, const json_t *rec, int pfd, con
 	return r;
 }
 
+/* A directory's name in ctx->dir_times: "dev:ino". */
+static void dir_key(const struct stat *st, char key[64])
+{
+	snprintf(key, 64, "%llu:%llu", (unsigned long long)st->st_dev,
+	         (unsigned long long)st->st_ino);
+}
+
 /* Remembers a restored directory's times for undo_apply_dir_times. */
 static void note_dir(struct undo_ctx *ctx, const struct stat *st, const json_t *rec)
 {
 	char key[64];
-	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st->st_dev,
-	         (unsigned long long)st->st_ino);
+	dir_key(st, key);
 	json_object_set(ctx->dir_times, key, (json_t *)rec);
 }
 
@@ -410,8 +416,7 @@ static void times_below(struct undo_ctx *ctx, int dirfd, dev_t dev, int depth)
 	if (fstat(dirfd, &st) < 0)
 		return;
 	char key[64];
-	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino);
+	dir_key(&st, key);
 	struct timespec ts[2];
 	const json_t *rec = json_object_get(ctx->dir_times, key);
 	if (rec != NULL && parse_times(rec, ts) == 0 && futimens(dirfd, ts) < 0)
