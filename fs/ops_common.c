@@ -113,6 +113,11 @@ bool spx_out_of_fds(struct spx_fs *fs, int r)
 	return true;
 }
 
+void spx_proc_path(int fd, char buf[40])
+{
+	(void)snprintf(buf, 40, "/proc/self/fd/%d", fd);
+}
+
 void spx_fd_name(int fd, char buf[16])
 {
 	(void)snprintf(buf, 16, "%d", fd);

@@ -16,12 +16,6 @@ static bool user_name(const char *name)
 	return strncmp(name, "user.", 5) == 0;
 }
 
-/* xattr calls take a path; /proc/self/fd/N names the object fd holds. */
-static void proc_path(int fd, char buf[40])
-{
-	(void)snprintf(buf, 40, "/proc/self/fd/%d", fd);
-}
-
 /* setxattr or removexattr, recorded; returns the errno to reply. */
 static int change_xattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 			size_t size, int flags, bool remove)
@@ -41,7 +35,7 @@ static int change_xattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 			err = -fd;
 		} else {
 			char path[40];
-			proc_path(fd, path);
+			spx_proc_path(fd, path);
 			int r = remove ? removexattr(path, name) : setxattr(path, name, value, size, flags);
 			err = r < 0 ? errno : 0;
 			inode_table_unpin(spx_fs_of(req)->table, in);
@@ -73,7 +67,7 @@ void spx_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 		return;
 	}
 	char path[40];
-	proc_path(fd, path);
+	spx_proc_path(fd, path);
 	char *buf = size ? malloc(size) : NULL;
 	ssize_t n = (size && buf == NULL) ? (errno = ENOMEM, -1) : getxattr(path, name, buf, size);
 	int err = n < 0 ? errno : 0;
@@ -111,7 +105,7 @@ void spx_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		return;
 	}
 	char path[40];
-	proc_path(fd, path);
+	spx_proc_path(fd, path);
 	/* Filtering changes the length, so always read the whole list. */
 	ssize_t full = listxattr(path, NULL, 0);
 	char *buf = full > 0 ? malloc((size_t)full) : NULL;

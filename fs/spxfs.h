@@ -119,6 +119,10 @@ bool spx_out_of_fds(struct spx_fs *fs, int r);
 /* Formats the /proc/self/fd entry name of fd into buf. */
 void spx_fd_name(int fd, char buf[16]);
 
+/* "/proc/self/fd/N" for fd: xattr calls take a path, and this one names
+ * the object fd holds. */
+void spx_proc_path(int fd, char buf[40]);
+
 /* Mode bits spxfs lets reach ROOT: no setuid, no setgid on non-directories. */
 mode_t spx_safe_mode(mode_t mode);
 

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,8 @@ struct undo_store {
 	size_t cap, count;
 	uint64_t next; /* the name of the next kept file in DIR */
 	uint64_t used, max;
-	bool keep_going, stopped;
+	bool keep_going;
+	_Atomic bool stopped; /* read before the lock: once set, it stays */
 };
 
 struct undo_store *undo_store_open(const char *dir, uint64_t max_bytes, bool keep_going, char *err,
@@ -109,10 +111,10 @@ static size_t slot_of(const struct undo_store *u, struct object_id id)
 	return (size_t)(h ^ (h >> 29)) & (u->cap - 1);
 }
 
-/* Finds id among the objects already taken care of, adding it when new
- * (*is_new); its slot, valid until the next call, or NULL when out of
- * memory. Called with the lock held. */
-static struct object_id *find_add(struct undo_store *u, struct object_id id, bool *is_new)
+/* Finds id among the objects already taken care of, adding it when new;
+ * its slot, valid until the next call, or NULL when out of memory. Called
+ * with the lock held. */
+static struct object_id *find_add(struct undo_store *u, struct object_id id)
 {
 	if (u->count * 2 >= u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 1024;
@@ -135,15 +137,12 @@ static struct object_id *find_add(struct undo_store *u, struct object_id id, boo
 	}
 	size_t s = slot_of(u, id);
 	while (u->seen[s].ino != 0) {
-		if (u->seen[s].ino == id.ino && u->seen[s].dev == id.dev) {
-			*is_new = false;
+		if (u->seen[s].ino == id.ino && u->seen[s].dev == id.dev)
 			return &u->seen[s];
-		}
 		s = (s + 1) & (u->cap - 1);
 	}
 	u->seen[s] = id;
 	u->count++;
-	*is_new = true;
 	return &u->seen[s];
 }
 
@@ -152,10 +151,9 @@ void spx_undo_made(struct spx_fs *fs, dev_t dev, ino_t ino)
 	struct undo_store *u = fs->undo;
 	if (u == NULL || ino == 0)
 		return;
-	bool is_new;
 	pthread_mutex_lock(&u->lock);
 	/* a number the host reused for the job's new object: it is the job's */
-	struct object_id *o = find_add(u, (struct object_id){dev, ino, true, true, NULL}, &is_new);
+	struct object_id *o = find_add(u, (struct object_id){dev, ino, true, true, NULL});
 	if (o != NULL)
 		o->made = o->done = true;
 	pthread_mutex_unlock(&u->lock);
@@ -199,7 +197,7 @@ static int keep_content(struct spx_fs *fs, int fd, json_t *rec)
 static json_t *xattrs_of(int fd)
 {
 	char path[40], names[8192];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	spx_proc_path(fd, path);
 	json_t *out = json_object();
 	ssize_t len = listxattr(path, names, sizeof(names));
 	for (ssize_t i = 0; out != NULL && len > 0 && i < len;
@@ -347,20 +345,19 @@ static int keep_fd(fuse_req_t req, int fd, struct spx_inode *dir, const char *na
 		return 0; /* gone: the change will fail on its own */
 	pthread_mutex_lock(&u->lock);
 	int err = 0;
-	bool is_new;
+	/* stopped may have come while this waited for the lock */
 	struct object_id *o =
 	    u->stopped ? NULL
-	               : find_add(u, (struct object_id){st.st_dev, st.st_ino, false, false, NULL},
-	                          &is_new);
-	if (o == NULL && !u->stopped) {
-		err = ENOMEM;
-	} else if (o != NULL && !o->done) {
+	               : find_add(u, (struct object_id){st.st_dev, st.st_ino, false, false, NULL});
+	if (o == NULL) {
+		err = u->stopped ? 0 : ENOMEM;
+	} else if (!o->done) {
 		json_t *kept = NULL;
 		err = keep(req, fd, &st, dir, name, why, &kept);
 		/* keep() does not touch the table: o is still its slot */
 		o->kept = kept;
 		o->done = err == 0;
-	} else if (o != NULL && going && !o->made) {
+	} else if (going && !o->made) {
 		err = mark_again(req, &st, o->kept, dir, name, why);
 	}
 	pthread_mutex_unlock(&u->lock);

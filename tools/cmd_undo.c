@@ -47,8 +47,8 @@ static bool collect(json_t *rec, void *ctx)
 	return !w->out_of_memory;
 }
 
-/* Whether path, or the directory holding it, changed after the job:
- * its ctime, which no one can set, is later than the log's last record.
+/* Whether path, or any directory above it, changed after the job: its
+ * ctime, which no one can set, is later than the log's last record.
  * (A change within the same clock tick as the job's end goes unseen.) */
 static bool changed_after(int root_fd, const char *path, const struct timespec *end)
 {
