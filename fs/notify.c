@@ -44,6 +44,13 @@ static void *run(void *arg)
 	return NULL;
 }
 
+void notifier_inval_attr(struct notifier *n, fuse_ino_t ino)
+{
+	/* -ENOENT: the kernel no longer knows the inode; fine */
+	if (n != NULL)
+		(void)fuse_lowlevel_notify_inval_inode(n->se, ino, -1, 0);
+}
+
 struct notifier *notifier_start(struct fuse_session *se)
 {
 	struct notifier *n = calloc(1, sizeof(*n));

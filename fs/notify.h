@@ -24,6 +24,11 @@ struct notifier *notifier_start(struct fuse_session *se);
 /* Queues the invalidation of (parent, name); a full queue drops it. */
 void notifier_inval_entry(struct notifier *n, fuse_ino_t parent, const char *name);
 
+/* Makes the kernel fetch ino's attributes again, at once: unlike a name,
+ * dropping attributes takes no lock a request may hold, so a handler may
+ * call this before its reply. Nothing when n is NULL. */
+void notifier_inval_attr(struct notifier *n, fuse_ino_t ino);
+
 /* Ends the thread (what is still queued is dropped) and frees n. */
 void notifier_stop(struct notifier *n);
 

@@ -2,6 +2,7 @@
 #include "open_fds.h"
 #include "spxfs.h"
 #include "notify.h"
+#include "session_io.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -21,6 +22,9 @@ void spx_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* libfuse cannot ask for FUSE_HANDLE_KILLPRIV_V2: its reply is
+	 * amended on the way out (session_io.h). */
+	session_io_init_reply_next();
 }
 
 const struct fuse_lowlevel_ops spxfs_ops = {
@@ -88,13 +92,16 @@ void spx_fs_caches_free(struct spx_fs *fs)
 
 int spx_serve(struct fuse_session *se, struct spx_fs *fs)
 {
+	int r = session_io_install(se);
+	if (r < 0)
+		return r;
 	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 	if (cfg == NULL)
 		return -ENOMEM;
 	fuse_loop_cfg_set_max_threads(cfg, 16);
 	fuse_loop_cfg_set_idle_threads(cfg, 16);
 	fs->notifier = notifier_start(se);
-	int r = fuse_session_loop_mt(se, cfg);
+	r = fuse_session_loop_mt(se, cfg);
 	notifier_stop(fs->notifier); /* every worker has ended: none queues more */
 	fs->notifier = NULL;
 	fuse_loop_cfg_destroy(cfg);

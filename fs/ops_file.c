@@ -131,6 +131,8 @@ void spx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			inode_table_unpin(fs->table, in);
 		err = ofd < 0 ? -ofd : 0;
 	}
+	if (err == 0 && (fi->flags & O_TRUNC))
+		err = spx_kill_privs(req, in, ofd);
 	err = audit_open(req, "open", path, fi->flags, err, ofd);
 	if (err != 0) {
 		if (ofd >= 0)
@@ -220,6 +222,8 @@ void spx_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	struct fuse_entry_param e = {0};
 	if (err == 0)
 		err = -created_entry(req, p, name, ofd, &e);
+	if (err == 0 && !made && (fi->flags & O_TRUNC))
+		err = spx_kill_privs(req, (struct spx_inode *)(uintptr_t)e.ino, ofd);
 	if (err == 0 && made)
 		spx_undo_made(fs, e.attr.st_dev, e.attr.st_ino);
 	err = audit_open(req, "create", path, fi->flags | O_CREAT, err, -1);
@@ -281,8 +285,10 @@ void spx_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off
 		return;
 	}
 	int fd = use_fd(req, fi);
-	ssize_t n = fd < 0 ? -1 : pwrite(fd, buf, size, off);
-	int e = fd < 0 ? -fd : errno;
+	int e = fd < 0 ? -fd : spx_kill_privs(req, spx_inode_of(req, ino), fd);
+	ssize_t n = e != 0 ? -1 : pwrite(fd, buf, size, off);
+	if (n < 0 && e == 0)
+		e = errno;
 	if (fd >= 0)
 		done_fd(req, fi);
 	if (n < 0) {
@@ -361,6 +367,10 @@ void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 	int fd = err == 0 ? use_fd(req, fi) : -1;
 	if (err == 0 && fd < 0)
 		err = -fd;
+	if (err == 0)
+		err = spx_kill_privs(req, spx_inode_of(req, ino), fd);
+	if (fd >= 0 && err != 0)
+		done_fd(req, fi);
 	if (err == 0) {
 		err = fallocate(fd, mode, offset, length) < 0 ? errno : 0;
 		done_fd(req, fi);
@@ -405,6 +415,8 @@ void spx_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	int out_fd = in_fd >= 0 ? use_fd(req, fi_out) : -1;
 	if (err == 0)
 		err = in_fd < 0 ? -in_fd : (out_fd < 0 ? -out_fd : 0);
+	if (err == 0)
+		err = spx_kill_privs(req, spx_inode_of(req, ino_out), out_fd);
 	if (err == 0) {
 		n = copy_file_range(in_fd, &off_in, out_fd, &off_out, len, (unsigned)flags);
 		err = n < 0 ? errno : 0;

@@ -133,15 +133,16 @@ static int set_mode(struct spx_fs *fs, int fd, mode_t type, mode_t mode, int ffd
 	return r < 0 ? -errno : 0;
 }
 
-static int set_size(struct spx_fs *fs, int fd, off_t size, int ffd)
+static int set_size(fuse_req_t req, struct spx_inode *in, int fd, off_t size, int ffd)
 {
-	if (ffd >= 0)
-		return ftruncate(ffd, size) < 0 ? -errno : 0;
-	int wfd = spx_reopen(fs, fd, O_WRONLY);
+	int wfd = ffd >= 0 ? ffd : spx_reopen(spx_fs_of(req), fd, O_WRONLY);
 	if (wfd < 0)
 		return wfd;
-	int r = ftruncate(wfd, size) < 0 ? -errno : 0;
-	close(wfd);
+	int r = -spx_kill_privs(req, in, wfd);
+	if (r == 0 && ftruncate(wfd, size) < 0)
+		r = -errno;
+	if (wfd != ffd)
+		close(wfd);
 	return r;
 }
 
@@ -251,7 +252,7 @@ void spx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 			r = -spx_quota_charge(fs, (uint64_t)(attr->st_size - cur.st_size));
 	}
 	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE))
-		r = S_ISDIR(type) ? -EISDIR : set_size(fs, fd, attr->st_size, ffd);
+		r = S_ISDIR(type) ? -EISDIR : set_size(req, spx_inode_of(req, ino), fd, attr->st_size, ffd);
 	if (r == 0 && (valid & FUSE_SET_ATTR_SIZE)) {
 		if (handle_of(req, ino, fi) != NULL)
 			open_file_touched(handle_of(req, ino, fi));

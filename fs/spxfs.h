@@ -126,6 +126,12 @@ void spx_proc_path(int fd, char buf[40]);
 /* Mode bits spxfs lets reach ROOT: no setuid, no setgid on non-directories. */
 mode_t spx_safe_mode(mode_t mode);
 
+/* Before a write, truncate, fallocate or copy into the file open as fd
+ * (writable, not O_PATH): clears its setuid bit, and setgid where group
+ * execution is allowed, recorded as a chmod. The kernel leaves this to
+ * spxfs (session_io.h). 0 or an errno the operation fails with. */
+int spx_kill_privs(fuse_req_t req, struct spx_inode *in, int fd);
+
 /* Error reply with the errno of a negative result. */
 static inline void spx_reply_err(fuse_req_t req, int neg_errno)
 {

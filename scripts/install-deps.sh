@@ -12,6 +12,8 @@ pkgs=(
 	sqlite3 openssl perl make gcc libc6-dev git strace
 	# a passthrough that resolves names again: the control for the rename race
 	bindfs
+	# file capabilities a write must clear (tests/integration/t_confine.sh)
+	libcap2-bin
 	# the Debian package and its checks (tests/integration/t_package.sh)
 	debhelper dpkg-dev lintian man-db
 	# the container engines spxbox-oci runs under (tests/integration/t_oci.sh)

@@ -2,7 +2,7 @@
 # Confinement: nothing outside ROOT is reachable through the mount.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=43 # checked by finish (lib.sh)
+EXPECTED_CASES=53 # checked by finish (lib.sh)
 P=$HELPERS/confine_probe
 
 t=$(new_tmp)
@@ -74,6 +74,51 @@ echo x >"$n/suid" && chmod 4755 "$n/suid"
 check "control: natively, the setuid bit stays" test -u "$n/suid"
 expect "control: natively, root sets a trusted.* attribute" 0 "" "$P" setxattr "$n/suid" trusted.spx
 expect "xattr namespace user allowed" 0 "" "$P" setxattr "$t/mnt/suid" user.spx
+
+# Setuid and setgid bits of files the host put in ROOT. The kernel leaves
+# clearing them to spxfs (FUSE_HANDLE_KILLPRIV_V2): a write, a truncate,
+# an O_TRUNC open or a fallocate clears them, for root too, since spxfs
+# keeps no such bits; setgid without group execution (a lock marker)
+# stays, as natively; the mount shows the new mode at once.
+k=$(new_tmp)
+mkdir "$k/root" "$k/mnt"
+echo data >"$k/root/u" && chown "$TEST_USER" "$k/root/u" # chown clears setuid: first
+for f in w t o a u; do echo data >>"$k/root/$f" && chmod 4755 "$k/root/$f"; done
+echo data >"$k/root/g" && chmod 2755 "$k/root/g"
+echo data >"$k/root/l" && chmod 2745 "$k/root/l"
+echo data >"$k/root/cap" && setcap cap_net_raw+ep "$k/root/cap"
+mount_spxfs "$k/root" "$k/mnt" -o allow_other --cache-timeout=60 --audit-log "$k/log" || fail "mount for setuid"
+stat -c %a "$k/mnt/w" "$k/mnt/g" >/dev/null # the kernel caches the old modes
+echo more >>"$k/mnt/w"
+check "root's write clears the setuid bit in ROOT" test "$(stat -c %a "$k/root/w")" = 755
+check "and the mount shows it at once" test "$(stat -c %a "$k/mnt/w")" = 755
+truncate -s 2 "$k/mnt/t"
+: >"$k/mnt/o"
+fallocate -l 8192 "$k/mnt/a"
+check "truncate, O_TRUNC and fallocate clear it" test "$(stat -c %a "$k/root/t" "$k/root/o" "$k/root/a" | sort -u)" = 755
+as_user sh -c "echo more >>'$k/mnt/u'"
+check "the owner's write clears it" test "$(stat -c %a "$k/root/u")" = 755
+echo more >>"$k/mnt/g"
+check "a write clears setgid with group execution" test "$(stat -c %a "$k/root/g")" = 755
+check "and the mount shows it at once (setgid)" test "$(stat -c %a "$k/mnt/g")" = 755
+echo more >>"$k/mnt/l"
+check "setgid without group execution stays" test "$(stat -c %a "$k/root/l")" = 2745
+echo more >>"$k/mnt/cap"
+check "a write drops a file capability" test -z "$(getcap "$k/root/cap")"
+unmount "$k/mnt" || fail "unmount setuid mount"
+check "each clearing is recorded as a chmod" test "$(jq -r 'select(.op=="chmod") | "\(.path) \(.mode)"' "$k/log" | sort | tr '\n' ' ')" = "/a 493 /g 493 /o 493 /t 493 /u 493 /w 493 "
+# Control: through bindfs, which leaves it to the kernel, root's write
+# keeps the setuid bit (root has CAP_FSETID).
+mkdir "$k/bsrc" "$k/bmnt"
+echo data >"$k/bsrc/w" && chmod 4755 "$k/bsrc/w"
+MOUNTS+=("$k/bmnt")
+if bindfs "$k/bsrc" "$k/bmnt"; then
+	echo more >>"$k/bmnt/w"
+	check "control: through bindfs, root's write keeps the setuid bit" test -u "$k/bsrc/w"
+	unmount "$k/bmnt" || fail "unmount bindfs (setuid)"
+else
+	fail "control: mounting bindfs (setuid)"
+fi
 
 # The host-side rename race.
 r=$(new_tmp)
