@@ -5,6 +5,8 @@
 #include "session_io.h"
 
 #include <errno.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 void spx_init(void *userdata, struct fuse_conn_info *conn)
@@ -66,6 +68,24 @@ const struct fuse_lowlevel_ops spxfs_ops = {
 	.removexattr = spx_removexattr,
 };
 
+/* Filesystems whose close() only drops a reference: no delayed write
+ * error surfaces there (NFS, CIFS or a FUSE ROOT may report one). */
+static bool close_cannot_fail(int root_fd)
+{
+	struct statfs sf;
+	if (fstatfs(root_fd, &sf) < 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int spx_fs_caches_new(struct spx_fs *fs, int root_fd, size_t nofile)
 {
 	/* Half the descriptors cache inodes' O_PATH handles, the other half
@@ -74,6 +94,7 @@ int spx_fs_caches_new(struct spx_fs *fs, int root_fd, size_t nofile)
 	size_t reserve = nofile / 4 < 64 ? nofile / 4 : 64;
 	fs->max_dirs = nofile / 8 < 16 ? 16 : nofile / 8;
 	fs->fds = open_fds_new(nofile - nofile / 2 - reserve);
+	fs->close_cannot_fail = close_cannot_fail(root_fd);
 	fs->table = fs->fds != NULL ? inode_table_new(root_fd, nofile / 2) : NULL;
 	if (fs->table != NULL)
 		return 0;

@@ -310,8 +310,14 @@ void spx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	(void)ino;
 	/* close() of a duplicate reports delayed write errors, as closing the
 	 * job's descriptor would. A descriptor closed to make room has
-	 * nothing left to report. */
+	 * nothing left to report. Where close() reports none, ENOSYS makes
+	 * the kernel stop asking; it still writes back mmap()ed pages at
+	 * each close, before it would have asked. */
 	struct spx_fs *fs = spx_fs_of(req);
+	if (fs->close_cannot_fail) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	int fd = open_file_use_open(fs, handle(fi));
 	int r = 0;
 	if (fd >= 0) {

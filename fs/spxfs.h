@@ -55,6 +55,10 @@ struct spx_fs {
 	struct notifier *notifier;
 	/* --undo-dir: pre-images of what the job changes (undo.h); NULL: none */
 	struct undo_store *undo;
+	/* ROOT's filesystem never reports an error at close (ext4, XFS,
+	 * btrfs, tmpfs): FLUSH is refused once, and the kernel stops sending
+	 * it, one round trip less per close(). */
+	bool close_cannot_fail;
 };
 
 extern const struct fuse_lowlevel_ops spxfs_ops;
