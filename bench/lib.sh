@@ -95,16 +95,23 @@ run_targets() {
 	done
 }
 
+# table_header FIRST COLUMN...: a Markdown table's first two lines
+table_header() {
+	local first=$1 t
+	shift
+	printf '| %s |' "$first"
+	for t in "$@"; do printf ' %s |' "$t"; done
+	printf '\n|---|'
+	for t in "$@"; do printf -- '---|'; done
+	echo
+}
+
 print_table() {
 	local names=() t n base v
 	for k in "${!SAMPLES[@]}"; do n=${k#*,}; [[ " ${names[*]} " == *" $n "* ]] || names+=("$n"); done
 	echo "backing directory: ${BENCH_FS:-ext4} ($BACKING); medians of $1 runs; time and ratio to native"
 	echo
-	printf '| workload |'
-	for t in "${TARGETS[@]}"; do printf ' %s |' "$t"; done
-	printf '\n|---|'
-	for t in "${TARGETS[@]}"; do printf -- '---|'; done
-	echo
+	table_header workload "${TARGETS[@]}"
 	for n in "${ORDER[@]}"; do
 		[ -n "${SAMPLES[${TARGETS[0]},$n]:-}" ] || continue # a workload not run
 		printf '| %s |' "$n"

@@ -9,17 +9,14 @@
 # creates, stats and unlinks, 64 MiB in 4 KiB writes. ROOT on a tmpfs.
 # Run as root from a built tree.
 set -eu
-cd "$(dirname "$0")/.."
 BUILDS=("$@")
 [ ${#BUILDS[@]} -gt 0 ] || BUILDS=(build)
+export BENCH_FS=tmpfs
+SPX_BUILD=${BUILDS[0]}
+. "$(dirname "$0")/lib.sh" # W, BACKING (a tmpfs), MNT, the helpers
 bench/build-passthrough-hp.sh >/dev/null
-W=$(mktemp -d /tmp/spx-reqs.XXXXXX)
-R=$(mktemp -d /dev/shm/spx-reqs.XXXXXX)
-cleanup() { fusermount3 -u "$W/mnt" 2>/dev/null || true; rm -rf --one-file-system "$W" "$R"; }
-trap cleanup EXIT
-mkdir "$W/mnt"
-cc -O2 -o "$W/smallfiles" bench/smallfiles.c
 tar -C /usr -cf "$W/include.tar" include
+R=$BACKING
 
 # serve NAME: mounts $R at $W/mnt with its debug output in $W/NAME.d
 serve() {
@@ -45,7 +42,7 @@ for t in "${TARGETS[@]}"; do
 	mark
 	rm -rf "$W/mnt/include"
 	mark
-	"$W/smallfiles" "$W/mnt" 5000 >/dev/null
+	"$TOOLS_HOST/smallfiles" "$W/mnt" 5000 >/dev/null
 	mark
 	dd if=/dev/zero of="$W/mnt/w" bs=4k count=16384 status=none
 	mark
@@ -77,11 +74,7 @@ for wl in untar rm files writes; do
 	echo
 	echo "$wl: ${WHAT[$wl]}"
 	echo
-	printf '| request |'
-	for t in "${TARGETS[@]}"; do printf ' %s |' "$t"; done
-	printf '\n|---|'
-	for t in "${TARGETS[@]}"; do printf -- '---|'; done
-	echo
+	table_header request "${TARGETS[@]}"
 	for op in $(printf '%s\n' "${OPS[@]}" | sort) all; do
 		line=$(for t in "${TARGETS[@]}"; do printf ' %s |' "${C[$t,$wl,$op]:-0}"; done)
 		[[ "$line" =~ [1-9] ]] && printf '| %s |%s\n' "$op" "$line"
