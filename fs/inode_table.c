@@ -227,14 +227,18 @@ mode_t inode_type(const struct spx_inode *in)
 	return in->type;
 }
 
+uint64_t inode_table_nodeid(const struct inode_table *t, const struct spx_inode *in)
+{
+	return in == &t->root ? 1 : (uint64_t)(uintptr_t)in;
+}
+
 int inode_table_link_of(struct inode_table *t, struct spx_inode *in, uint64_t *parent_nodeid,
 			char **name)
 {
 	pthread_mutex_lock(&t->lock);
 	int r = -ENOENT;
 	if (in->parent != NULL && in->name != NULL && (*name = strdup(in->name)) != NULL) {
-		/* FUSE_ROOT_ID for ROOT, the inode's address for the rest */
-		*parent_nodeid = in->parent == &t->root ? 1 : (uint64_t)(uintptr_t)in->parent;
+		*parent_nodeid = inode_table_nodeid(t, in->parent);
 		r = 0;
 	}
 	pthread_mutex_unlock(&t->lock);

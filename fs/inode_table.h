@@ -74,6 +74,10 @@ void inode_table_unlinked(struct inode_table *t, struct spx_inode *in, struct sp
  */
 char *inode_table_path(struct inode_table *t, struct spx_inode *dir, const char *name);
 
+/* The nodeid the kernel knows in by: 1 (FUSE_ROOT_ID) for ROOT, the
+ * inode's address for the rest. */
+uint64_t inode_table_nodeid(const struct inode_table *t, const struct spx_inode *in);
+
 /* The kernel's node id of in's parent and a malloc'ed copy of in's name,
  * by the last link seen: 0, or -ENOENT when none is known. */
 int inode_table_link_of(struct inode_table *t, struct spx_inode *in, uint64_t *parent_nodeid,

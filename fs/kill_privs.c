@@ -4,7 +4,6 @@
 #include "spxfs.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <jansson.h>
 #include <sys/stat.h>
 
@@ -26,8 +25,7 @@ int spx_kill_privs(fuse_req_t req, struct spx_inode *in, int fd)
 		return errno == EPERM ? 0 : errno;
 	/* the kernel asked nothing and keeps the mode it cached */
 	struct spx_fs *fs = spx_fs_of(req);
-	bool root = in == inode_table_root(fs->table);
-	notifier_inval_attr(fs->notifier, root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in);
+	notifier_inval_attr(fs->notifier, inode_table_nodeid(fs->table, in));
 	return spx_audit_name(req, "chmod", in, NULL, 0,
 	                      json_pack("{s:I}", "mode", (json_int_t)mode));
 }

@@ -373,15 +373,12 @@ void spx_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 	int fd = err == 0 ? use_fd(req, fi) : -1;
 	if (err == 0 && fd < 0)
 		err = -fd;
-	if (err == 0)
-		err = spx_kill_privs(req, spx_inode_of(req, ino), fd);
-	if (fd >= 0 && err != 0)
-		done_fd(req, fi);
-	if (err == 0) {
+	if (err == 0 && (err = spx_kill_privs(req, spx_inode_of(req, ino), fd)) == 0) {
 		err = fallocate(fd, mode, offset, length) < 0 ? errno : 0;
-		done_fd(req, fi);
 		open_file_touched(handle(fi));
 	}
+	if (fd >= 0)
+		done_fd(req, fi);
 	err = audit_fd_op(req, "fallocate", ino, err,
 			  json_pack("{s:i, s:I, s:I}", "mode", mode, "offset", (json_int_t)offset,
 				    "length", (json_int_t)length));

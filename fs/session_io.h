@@ -6,7 +6,7 @@
  * libfuse 3.14 speaks protocol 7.31 and cannot ask for
  * FUSE_HANDLE_KILLPRIV_V2 (7.33). Without it the kernel asks the server
  * for "security.capability" before every write(2) of a job (one more
- * round trip each: a third of the requests of an untar). With it the
+ * round trip each: a fifth of the requests of an untar). With it the
  * kernel marks an inode S_NOSEC after one answer, and leaves clearing
  * setuid/setgid bits and capabilities on a write to the server, which
  * spxfs does (spx_kill_privs in ops_common.c) and the host's kernel does

@@ -64,7 +64,8 @@ struct spx_fs {
 extern const struct fuse_lowlevel_ops spxfs_ops;
 
 /* Sets up fs->table (taking root_fd, an O_PATH descriptor of ROOT) and
- * fs->fds for a process allowed nofile descriptors: 0, or -ENOMEM with
+ * fs->fds for a process allowed nofile descriptors, and notes from
+ * ROOT's filesystem whether a close can fail there: 0, or -ENOMEM with
  * root_fd still the caller's. */
 int spx_fs_caches_new(struct spx_fs *fs, int root_fd, size_t nofile);
 void spx_fs_caches_free(struct spx_fs *fs);
