@@ -26,6 +26,7 @@ trap bench_cleanup EXIT
 mkdir -p "$BACKING" "$MNT" "$W/tools"
 cc -O2 -o "$W/tools/smallfiles" bench/smallfiles.c
 cc -O2 -o "$W/tools/seqread" bench/seqread.c
+cc -O2 -pthread -o "$W/tools/lookups" bench/lookups.c
 TOOLS_HOST=$W/tools
 
 BOX_EXTRA=()
@@ -139,6 +140,11 @@ wl_smallfiles() {
 	echo "5000-create ${c%.*}"
 	echo "5000-stat ${s%.*}"
 	echo "5000-unlink ${u%.*}"
+}
+wl_lookups() { # two threads, 5,000 missing names each, one directory
+	mkdir -p "$HOST_DIR/lookups"
+	echo "2x5000-lookup $("${RUN[@]}" "$TOOLS/lookups" "$1/lookups" 5000 2 | cut -d. -f1)"
+	rm -rf "$HOST_DIR/lookups"
 }
 wl_bigfile() {
 	local cold warm

@@ -5,6 +5,7 @@
 #include "session_io.h"
 
 #include <errno.h>
+#include <linux/fuse.h>
 #include <linux/magic.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -20,13 +21,18 @@ void spx_init(void *userdata, struct fuse_conn_info *conn)
 	/* Writeback caching would attribute writes to the flusher (pid 0)
 	 * and reorder them: the audit log must see the job's own writes. */
 	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
-	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
-		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
-	/* libfuse cannot ask for FUSE_HANDLE_KILLPRIV_V2: its reply is
-	 * amended on the way out (session_io.h). */
-	session_io_init_reply_next();
+	/* Lookups and readdirs of one directory run in parallel: the inode
+	 * table is locked, a directory's handle is its opener's. libfuse
+	 * 3.14 cannot ask for this or for FUSE_HANDLE_KILLPRIV_V2: its
+	 * reply is amended on the way out (session_io.h). */
+	uint32_t amend = FUSE_HANDLE_KILLPRIV_V2;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) {
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+		amend |= FUSE_PARALLEL_DIROPS;
+	}
+	session_io_amend_init_reply(amend);
 }
 
 const struct fuse_lowlevel_ops spxfs_ops = {

@@ -2,30 +2,31 @@
 #include "session_io.h"
 
 #include <linux/fuse.h>
-#include <stdbool.h>
+#include <stdint.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 /* Only the thread running the init handler sends the INIT reply, right
  * after the handler returns; no other message is touched. */
-static _Thread_local bool init_reply_next;
+static _Thread_local uint32_t init_reply_flags;
 
-void session_io_init_reply_next(void)
+void session_io_amend_init_reply(uint32_t flags)
 {
-	init_reply_next = true;
+	init_reply_flags = flags;
 }
 
 static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
 	(void)userdata;
-	if (init_reply_next) {
-		init_reply_next = false;
+	if (init_reply_flags != 0) {
+		uint32_t flags = init_reply_flags;
+		init_reply_flags = 0;
 		const struct fuse_out_header *h = iov[0].iov_base;
 		/* flags is the fourth field of every size of fuse_init_out */
 		if (count == 2 && iov[0].iov_len == sizeof(*h) && h->error == 0 &&
 		    iov[1].iov_len >= 4 * sizeof(uint32_t)) {
 			struct fuse_init_out *out = iov[1].iov_base;
-			out->flags |= FUSE_HANDLE_KILLPRIV_V2;
+			out->flags |= flags;
 		}
 	}
 	return writev(fd, iov, count);

@@ -5,7 +5,7 @@
 # caller, unprivileged daemon (through fusermount3) + the same user.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=23 # checked by finish (lib.sh)
+EXPECTED_CASES=25 # checked by finish (lib.sh)
 
 # Names, types, modes, owners and file sizes of a tree (directory sizes are
 # the backing filesystem's business).
@@ -72,6 +72,54 @@ compare() {
 		expect "$name: its audit log verifies" 0 intact "$SPX_BUILD/tools/spxaudit" verify "$t/audit.log"
 	fi
 }
+
+# most_lookups_at_once DEBUG: the largest number of LOOKUPs of one
+# directory that a FUSE server (its -d output) had begun and not yet
+# answered at one time. libfuse prints a request as it begins it and its
+# reply before sending it: with the kernel's mutex per directory a second
+# LOOKUP of it cannot begin before the first's reply is printed.
+most_lookups_at_once() {
+	awk '/opcode: LOOKUP/ { u = $2; sub(",", "", u); n = $6; sub(",", "", n)
+			dir[u] = n; if (++open[n] > most) most = open[n] }
+	     /^   unique: / { u = $2; sub(",", "", u)
+			if (u in dir) { open[dir[u]]--; delete dir[u] } }
+	     END { print most + 0 }' "$1"
+}
+
+# parallel_lookups NAME SERVER...: mounts $t/mnt with SERVER (run in the
+# foreground, debug output to $t/NAME.d) and has two processes look up
+# 2,000 missing names each in one directory at once; prints
+# most_lookups_at_once of what the server saw.
+parallel_lookups() {
+	local name=$1
+	shift
+	mkdir -p "$t/src/d" "$t/mnt"
+	"$@" "$t/src" "$t/mnt" 2>"$t/$name.d" &
+	local pid=$!
+	MOUNTS+=("$t/mnt")
+	wait_for is_mounted "$t/mnt" || { kill "$pid"; return 1; }
+	local p
+	for p in a b; do
+		python3 -c 'import os, sys
+for i in range(2000):
+	try: os.stat("%s/%s%d" % (sys.argv[1], sys.argv[2], i))
+	except FileNotFoundError: pass' "$t/mnt/d" "$p" &
+	done
+	wait %2 %3
+	unmount "$t/mnt" && wait "$pid"
+	most_lookups_at_once "$t/$name.d"
+}
+
+# Lookups in one directory run in parallel: spxfs answers the kernel's
+# INIT with FUSE_PARALLEL_DIROPS, which libfuse 3.14 drops from its own
+# reply (fs/session_io.h). Control: bindfs, on the same libfuse, gets the
+# kernel's mutex, and the count sees it.
+t=$(new_tmp)
+n=$(parallel_lookups spxfs "$SPXFS" -f -d)
+check "two processes' lookups in one directory overlap in spxfs (at most $n at once)" \
+	test "${n:-0}" -ge 2
+n=$(parallel_lookups bindfs bindfs -f -d)
+check "control: through bindfs they take turns (at most $n at once)" test "${n:-0}" -eq 1
 
 compare "root" root root
 compare "user via allow_other" "$TEST_USER" root -o allow_other
