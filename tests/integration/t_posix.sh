@@ -5,7 +5,7 @@
 # caller, unprivileged daemon (through fusermount3) + the same user.
 set -u
 . "$(dirname "$0")/lib.sh"
-EXPECTED_CASES=25 # checked by finish (lib.sh)
+EXPECTED_CASES=26 # checked by finish (lib.sh)
 
 # Names, types, modes, owners and file sizes of a tree (directory sizes are
 # the backing filesystem's business).
@@ -86,27 +86,31 @@ most_lookups_at_once() {
 	     END { print most + 0 }' "$1"
 }
 
-# parallel_lookups NAME SERVER...: mounts $t/mnt with SERVER (run in the
-# foreground, debug output to $t/NAME.d) and has two processes look up
-# 2,000 missing names each in one directory at once; prints
-# most_lookups_at_once of what the server saw.
+# parallel_lookups NAME USER SERVER...: USER mounts a fresh $t/NAME/mnt
+# with SERVER (in the foreground, debug output to $t/NAME.d) and looks up
+# 2,000 missing names in one directory from each of two processes at once;
+# prints most_lookups_at_once of what the server saw.
 parallel_lookups() {
-	local name=$1
-	shift
-	mkdir -p "$t/src/d" "$t/mnt"
-	"$@" "$t/src" "$t/mnt" 2>"$t/$name.d" &
-	local pid=$!
-	MOUNTS+=("$t/mnt")
-	wait_for is_mounted "$t/mnt" || { kill "$pid"; return 1; }
-	local p
+	local name=$1 user=$2
+	shift 2
+	local dir=$t/$name as=()
+	[ "$user" != root ] && as=(runuser -u "$user" --)
+	mkdir -p "$dir/src/d" "$dir/mnt"
+	chown -R "$user" "$dir"
+	"${as[@]}" "$@" "$dir/src" "$dir/mnt" 2>"$t/$name.d" &
+	local server=$!
+	MOUNTS+=("$dir/mnt")
+	wait_for is_mounted "$dir/mnt" || { kill "$server"; return 1; }
+	local p pids=()
 	for p in a b; do
-		python3 -c 'import os, sys
+		"${as[@]}" python3 -c 'import os, sys
 for i in range(2000):
 	try: os.stat("%s/%s%d" % (sys.argv[1], sys.argv[2], i))
-	except FileNotFoundError: pass' "$t/mnt/d" "$p" &
+	except FileNotFoundError: pass' "$dir/mnt/d" "$p" &
+		pids+=($!)
 	done
-	wait %2 %3
-	unmount "$t/mnt" && wait "$pid"
+	wait "${pids[@]}"
+	unmount "$dir/mnt" && wait "$server"
 	most_lookups_at_once "$t/$name.d"
 }
 
@@ -115,10 +119,12 @@ for i in range(2000):
 # reply (fs/session_io.h). Control: bindfs, on the same libfuse, gets the
 # kernel's mutex, and the count sees it.
 t=$(new_tmp)
-n=$(parallel_lookups spxfs "$SPXFS" -f -d)
+n=$(parallel_lookups spxfs root "$SPXFS" -f -d)
 check "two processes' lookups in one directory overlap in spxfs (at most $n at once)" \
 	test "${n:-0}" -ge 2
-n=$(parallel_lookups bindfs bindfs -f -d)
+n=$(parallel_lookups spxfs-user "$TEST_USER" "$SPXFS" -f -d)
+check "the same in an unprivileged spxfs (at most $n at once)" test "${n:-0}" -ge 2
+n=$(parallel_lookups bindfs root bindfs -f -d)
 check "control: through bindfs they take turns (at most $n at once)" test "${n:-0}" -eq 1
 
 compare "root" root root
